@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { authService } from './auth/routes.ts';
+import { JwtSigner, LOCAL_JWT_SECRET } from './auth/jwt.ts';
+import type { ServerContext } from './context.ts';
+import { Database } from './db.ts';
+import { healthService } from './health.ts';
+import { createHttpServer } from './http/server.ts';
+import { restService } from './rest/routes.ts';
+
+export interface StartOptions {
+  /** TCP port; 0 picks a free one. Default 54321, the local Supabase stack's. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1: the server is for this machine. */
+  host?: string;
+  /** Data directory; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** Folder of migrations to apply. Default: the package's `supabase/migrations`. */
+  migrationsDir?: string;
+  jwtSecret?: string;
+  /** Largest request body in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Access-token lifetime in seconds. Default 3600. */
+  accessTokenSeconds?: number;
+  /** Seconds a rotated refresh token may still be exchanged. Default 10, as GoTrue. */
+  refreshTokenReuseSeconds?: number;
+}
+
+export interface RunningServer {
+  /** Base URL to give supabase-js, e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  port: number;
+  ctx: ServerContext;
+  close(): Promise<void>;
+}
+
+/** Finds the package root whether running from `server/` (source) or `server-dist/` (build). */
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Opens the database, applies migrations and starts listening. */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const db = await Database.open({
+    dataDir: options.dataDir,
+    migrationsDir: options.migrationsDir ?? `${packageRoot}supabase/migrations`,
+  });
+  const host = options.host ?? '127.0.0.1';
+  const ctx: ServerContext = {
+    db,
+    signer: new JwtSigner(options.jwtSecret ?? LOCAL_JWT_SECRET),
+    baseUrl: '',
+    version: packageVersion(),
+    startedAt: Date.now(),
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    accessTokenSeconds: options.accessTokenSeconds ?? 3600,
+    refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
+  };
+  const server = createHttpServer(ctx, [healthService, authService, restService]);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 54321, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  ctx.baseUrl = url;
+  return {
+    url,
+    port,
+    ctx,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}

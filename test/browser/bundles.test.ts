@@ -1,0 +1,39 @@
+import { expect } from '@esm-bundle/chai';
+import { LOCAL_SUPABASE_URL, VERSION, WIRE_VERSION } from '../../src/index.js';
+
+/** Import specifiers a browser can't resolve on its own: anything not relative, absolute or a URL. */
+function bareImports(source: string): string[] {
+  const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1] ?? '');
+  return specifiers.filter((s) => !/^(\.{0,2}\/|https?:|data:|blob:)/.test(s));
+}
+
+describe('built bundles', () => {
+  it('loads dist/flock.js as one self-contained module with no bare imports', async () => {
+    const source = await (await fetch('/dist/flock.js')).text();
+    expect(bareImports(source)).to.deep.equal([]);
+    const errors: ErrorEvent[] = [];
+    const onError = (event: ErrorEvent): void => void errors.push(event);
+    window.addEventListener('error', onError);
+    const cdn = (await import('/dist/flock.js' as string)) as Record<string, unknown>;
+    window.removeEventListener('error', onError);
+    expect(errors).to.have.length(0);
+    expect(cdn.VERSION).to.equal(VERSION);
+    expect(cdn.WIRE_VERSION).to.equal(1);
+  });
+
+  it('loads the ES module entry dist/index.js, which keeps lit and supabase-js external', async () => {
+    const source = await (await fetch('/dist/index.js')).text();
+    for (const specifier of bareImports(source)) {
+      expect(specifier).to.match(/^(lit|@lit\/|@supabase\/)/);
+    }
+    const lib = (await import('/dist/index.js' as string)) as Record<string, unknown>;
+    expect(lib.VERSION).to.equal(VERSION);
+    expect(lib.WIRE_VERSION).to.equal(WIRE_VERSION);
+    expect(lib.LOCAL_SUPABASE_URL).to.equal(LOCAL_SUPABASE_URL);
+  });
+
+  it('keeps the version in step with package.json', async () => {
+    const pkg = (await (await fetch('/package.json')).json()) as { version: string };
+    expect(VERSION).to.equal(pkg.version);
+  });
+});

@@ -1,0 +1,36 @@
+import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
+import WebSocket from 'ws';
+import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../server/auth/keys.ts';
+import { startServer, type RunningServer, type StartOptions } from '../../server/start.ts';
+
+export { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY };
+
+type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
+
+/** Starts the real local server on a free port, in memory unless a data dir is given. */
+export function startTestServer(options: StartOptions = {}): Promise<RunningServer> {
+  return startServer({ port: 0, ...options });
+}
+
+/**
+ * A fresh, unmodified supabase-js client against `server`. Sessions are kept in memory,
+ * so each client is its own user, as two browsers would be.
+ */
+export function makeClient(server: RunningServer, key: string = LOCAL_ANON_KEY): SupabaseClient {
+  return createClient(server.url, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Node 20 has no global WebSocket, and realtime-js refuses to start without one.
+    realtime: { params: { log_level: 'error' }, transport: WebSocket as unknown as RealtimeTransport },
+  });
+}
+
+/** A client signed in anonymously with the given display name; returns it with its user id. */
+export async function anonymousUser(
+  server: RunningServer,
+  name: string,
+): Promise<{ client: SupabaseClient; id: string }> {
+  const client = makeClient(server);
+  const { data, error } = await client.auth.signInAnonymously({ options: { data: { name } } });
+  if (error || !data.user) throw new Error(`anonymous sign-in failed: ${error?.message ?? 'no user'}`);
+  return { client, id: data.user.id };
+}
