@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { createNodeClient } from '../test/support/node-client.ts';
 import { startChildServer } from './support/child-server.ts';
 import { summarize, type LatencySummary } from './support/stats.ts';
 
@@ -53,9 +54,7 @@ export default async function restBench(): Promise<Record<string, unknown>> {
 }
 
 async function signIn(url: string, name: string): Promise<SupabaseClient> {
-  const client = createClient(url, LOCAL_ANON_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = createNodeClient(url, LOCAL_ANON_KEY);
   const { error } = await client.auth.signInAnonymously({ options: { data: { name } } });
   if (error) throw new Error(`sign-in failed: ${error.message}`);
   return client;

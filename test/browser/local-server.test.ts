@@ -1,13 +1,19 @@
 import { expect } from '@esm-bundle/chai';
 import { createClient } from '@supabase/supabase-js';
-import { SERVER_URL } from '/__flock/server.js';
+import { localServerUrl } from '../support/local-server-url.js';
 import { LOCAL_ANON_KEY } from '../../src/index.js';
 
 /** The browser path end to end: the real supabase-js browser build, across origins (CORS), against the local server. */
 describe('supabase-js in Chromium against the local server', () => {
+  let SERVER_URL: string;
+  before(async () => {
+    SERVER_URL = await localServerUrl();
+  });
+
   const client = () =>
     createClient(SERVER_URL, LOCAL_ANON_KEY, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      // A storage key each, as separate browsers would have: no shared GoTrue state between clients.
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, storageKey: crypto.randomUUID() },
     });
 
   it('answers the health check across origins', async () => {

@@ -1,5 +1,5 @@
 // A web-test-runner plugin that starts the real local server (in memory, on a free port) for the
-// browser tests and serves its address to them as the virtual module `/__flock/server.js`.
+// browser tests and serves its address to them at `/__flock/server.json` (see local-server-url.ts).
 import { register } from 'tsx/esm/api';
 
 export function localServerPlugin() {
@@ -15,8 +15,8 @@ export function localServerPlugin() {
       await server?.close();
     },
     serve(context) {
-      if (context.path === '/__flock/server.js') {
-        return `export const SERVER_URL = ${JSON.stringify(server.url)};`;
+      if (context.path === '/__flock/server.json') {
+        return { body: JSON.stringify({ url: server.url }), type: 'json' };
       }
     },
   };
