@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
-import WebSocket from 'ws';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { JwtSigner } from '../../server/auth/jwt.ts';
 import type { RunningServer } from '../../server/start.ts';
+import { createNodeClient } from '../support/node-client.ts';
 import { anonymousUser, LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY, makeClient, startTestServer } from '../support/server.ts';
-
-type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
 
 interface Message {
   id: string;
@@ -397,11 +395,7 @@ describe('bad and hostile input', () => {
     const expired = await new JwtSigner().sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 });
     const forged = await new JwtSigner('a-different-secret-that-is-at-least-32-chars').sign({ ...claims, exp: Math.floor(Date.now() / 1000) + 60 });
     const as = (token: string) =>
-      createClient(server.url, LOCAL_ANON_KEY, {
-        auth: { persistSession: false, autoRefreshToken: false },
-        global: { headers: { Authorization: `Bearer ${token}` } },
-        realtime: { transport: WebSocket as unknown as RealtimeTransport },
-      }).from('flock_messages');
+      createNodeClient(server.url, LOCAL_ANON_KEY, { headers: { Authorization: `Bearer ${token}` } }).from('flock_messages');
     const old = await as(expired).select('id');
     assert.equal(old.status, 401);
     assert.deepEqual(old.error, { code: 'PGRST303', message: 'JWT expired', details: null, hint: null });

@@ -1,11 +1,9 @@
-import { createClient, type SupabaseClient, type SupabaseClientOptions } from '@supabase/supabase-js';
-import WebSocket from 'ws';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from '../../server/auth/keys.ts';
 import { startServer, type RunningServer, type StartOptions } from '../../server/start.ts';
+import { createNodeClient } from './node-client.ts';
 
 export { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY };
-
-type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
 
 /** Starts the real local server on a free port, in memory unless a data dir is given. */
 export function startTestServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -17,11 +15,7 @@ export function startTestServer(options: StartOptions = {}): Promise<RunningServ
  * so each client is its own user, as two browsers would be.
  */
 export function makeClient(server: RunningServer, key: string = LOCAL_ANON_KEY): SupabaseClient {
-  return createClient(server.url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // Node 20 has no global WebSocket, and realtime-js refuses to start without one.
-    realtime: { params: { log_level: 'error' }, transport: WebSocket as unknown as RealtimeTransport },
-  });
+  return createNodeClient(server.url, key);
 }
 
 /** A client signed in anonymously with the given display name; returns it with its user id. */
