@@ -10,7 +10,7 @@ import { findUserById, type UserRow } from './users.ts';
 
 /** The gateway's check in front of every auth endpoint: a valid `apikey`, else Kong's 401. */
 export async function checkApiKey(request: HttpRequest, ctx: ServerContext): Promise<HttpReply | undefined> {
-  const result = await resolveApiKey(request.headers, request.url.searchParams, ctx.signer);
+  const result = await resolveApiKey(request, ctx.signer);
   return result.ok ? undefined : gatewayReply(result.failure.message);
 }
 

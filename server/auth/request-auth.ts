@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { isDatabaseRole, type Claims } from '../db.ts';
+import { headerValue, type HttpRequest } from '../http/types.ts';
 import { JwtError, type JwtSigner } from './jwt.ts';
 import { OPAQUE_KEYS } from './keys.ts';
 
@@ -11,28 +11,19 @@ export type AuthFailure =
   | { kind: 'jwt-invalid'; message: string };
 
 export type RequestAuth =
-  | { ok: true; claims: Claims; /** The bearer token as sent (a JWT), or undefined for an opaque key. */ token?: string }
+  | { ok: true; claims: Claims }
   | { ok: false; failure: AuthFailure };
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Resolves the caller as the Supabase gateway and PostgREST do together: an `apikey`
  * (header or query parameter) must be present and valid; the bearer token, if any,
  * decides the role and claims, otherwise the apikey does.
  */
-export async function resolveRequestAuth(
-  headers: IncomingHttpHeaders,
-  query: URLSearchParams,
-  signer: JwtSigner,
-): Promise<RequestAuth> {
-  const apikeyClaims = await resolveApiKey(headers, query, signer);
+export async function resolveRequestAuth(request: HttpRequest, signer: JwtSigner): Promise<RequestAuth> {
+  const apikeyClaims = await resolveApiKey(request, signer);
   if (!apikeyClaims.ok) return apikeyClaims;
 
-  const authorization = header(headers, 'authorization');
+  const authorization = headerValue(request, 'authorization');
   const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
   if (!bearer) return apikeyClaims;
   return claimsOf(bearer, signer);
@@ -42,12 +33,8 @@ export async function resolveRequestAuth(
  * The gateway's half alone: the `apikey` (header or query parameter) must be present and valid.
  * GoTrue checks the bearer itself, and only on the endpoints that need one.
  */
-export async function resolveApiKey(
-  headers: IncomingHttpHeaders,
-  query: URLSearchParams,
-  signer: JwtSigner,
-): Promise<RequestAuth> {
-  const apikey = header(headers, 'apikey') ?? query.get('apikey') ?? undefined;
+export async function resolveApiKey(request: HttpRequest, signer: JwtSigner): Promise<RequestAuth> {
+  const apikey = headerValue(request, 'apikey') ?? request.url.searchParams.get('apikey') ?? undefined;
   if (!apikey) return { ok: false, failure: { kind: 'no-apikey', message: 'No API key found in request' } };
   const apikeyClaims = await claimsOf(apikey, signer);
   if (!apikeyClaims.ok) return { ok: false, failure: { kind: 'invalid-apikey', message: 'Invalid API key' } };
@@ -62,7 +49,7 @@ async function claimsOf(token: string, signer: JwtSigner): Promise<RequestAuth> 
     if (!isDatabaseRole(payload.role)) {
       return { ok: false, failure: { kind: 'jwt-invalid', message: `JWT role is not allowed: ${String(payload.role)}` } };
     }
-    return { ok: true, claims: { ...payload, role: payload.role }, token };
+    return { ok: true, claims: { ...payload, role: payload.role } };
   } catch (error) {
     if (error instanceof JwtError && error.reason === 'expired') {
       return { ok: false, failure: { kind: 'jwt-expired', message: error.message } };

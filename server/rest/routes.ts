@@ -101,7 +101,7 @@ async function serveRoot(request: HttpRequest, ctx: ServerContext, claims: Claim
 }
 
 async function serve(request: HttpRequest, ctx: ServerContext): Promise<HttpReply> {
-  const auth = await resolveRequestAuth(request.headers, request.url.searchParams, ctx.signer);
+  const auth = await resolveRequestAuth(request, ctx.signer);
   if (!auth.ok) return authFailureReply(auth.failure, headerValue(request, 'authorization'));
   const authed = auth.claims.role !== 'anon';
   try {
