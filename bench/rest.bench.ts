@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createNodeClient } from '../test/support/node-client.ts';
-import { startChildServer } from './support/child-server.ts';
+import { LOCAL_ANON_KEY } from '../server/auth/keys.ts';
+import { startChildServer } from '../test/support/child-server.ts';
 import { summarize, type LatencySummary } from './support/stats.ts';
 
-const LOCAL_ANON_KEY =
-  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
 const CLIENTS = 50;
 const SEED_MESSAGES = 500;
 const WARMUP_MS = 1000;

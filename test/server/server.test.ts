@@ -5,11 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '../../server/start.ts';
+import { FLOCK_BIN, startChildServer } from '../support/child-server.ts';
 import { anonymousUser, LOCAL_ANON_KEY, makeClient, startTestServer } from '../support/server.ts';
-
-const bin = fileURLToPath(new URL('../../bin/flock-kit.js', import.meta.url));
 
 describe('the HTTP front door', () => {
   let server: RunningServer;
@@ -100,7 +98,7 @@ describe('persistence', () => {
 describe('the flock-kit command', () => {
   function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [FLOCK_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -124,24 +122,12 @@ describe('the flock-kit command', () => {
   });
 
   it('serves with --memory on the port it prints, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve', '--memory', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const server = await startChildServer();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const match = /local server on (http:\/\/\S+)/.exec(out);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
-      const response = await fetch(`${url}/flock/health`);
+      const response = await fetch(`${server.url}/flock/health`);
       assert.equal(response.status, 200);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
     } finally {
-      child.kill('SIGKILL');
+      assert.equal(await server.stop(), 0);
     }
   });
 });

@@ -4,17 +4,20 @@ import { fileURLToPath } from 'node:url';
 export interface ChildServer {
   url: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /** Sends SIGTERM and resolves with the exit code once the process is gone. */
+  stop(): Promise<number | null>;
 }
 
-const bin = fileURLToPath(new URL('../../bin/flock-kit.js', import.meta.url));
+/** The package's command, as `npx flock-kit` runs it. */
+export const FLOCK_BIN = fileURLToPath(new URL('../../bin/flock-kit.js', import.meta.url));
 
 /**
  * Starts `flock-kit serve --memory` in its own process on a free port, as a user would run it,
- * so the server's CPU is not shared with the load generator's event loop.
+ * so the server's CPU is not shared with the load generator's event loop, and the command line
+ * itself is what is tested.
  */
 export function startChildServer(extraArgs: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [bin, 'serve', '--memory', '--port', '0', ...extraArgs], {
+  const child = spawn(process.execPath, [FLOCK_BIN, 'serve', '--memory', '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -29,8 +32,9 @@ export function startChildServer(extraArgs: string[] = []): Promise<ChildServer>
         url: match[1],
         process: child,
         stop: () =>
-          new Promise<void>((done) => {
-            child.once('exit', () => done());
+          new Promise<number | null>((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
             child.kill('SIGTERM');
           }),
       });
