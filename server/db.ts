@@ -2,6 +2,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SUPABASE_BOOTSTRAP_SQL } from './db-bootstrap.ts';
+import { REALTIME_BOOTSTRAP_SQL } from './realtime/bootstrap.ts';
 
 export type { Transaction };
 
@@ -41,6 +42,7 @@ export class Database {
     const pg = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir);
     await pg.waitReady;
     await pg.exec(SUPABASE_BOOTSTRAP_SQL);
+    await pg.exec(REALTIME_BOOTSTRAP_SQL);
     const applied = await applyMigrations(pg, options.migrationsDir);
     return new Database(pg, applied);
   }
@@ -50,13 +52,8 @@ export class Database {
    * so row-level security and `auth.uid()` behave as they do behind PostgREST.
    */
   asRole<T>(claims: Claims, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    if (!isDatabaseRole(claims.role)) throw new Error(`not a database role: ${String(claims.role)}`);
     return this.pg.transaction(async (tx) => {
-      await tx.query(
-        `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-                set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
-        [claims.role, JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : ''],
-      );
+      await becomeRole(tx, claims);
       return fn(tx);
     });
   }
@@ -69,6 +66,19 @@ export class Database {
   async close(): Promise<void> {
     await this.pg.close();
   }
+}
+
+/**
+ * Switches the rest of the transaction (or savepoint) to `claims.role` with its claims set,
+ * as PostgREST does per request. Rolling back to an earlier savepoint switches back.
+ */
+export async function becomeRole(tx: Transaction, claims: Claims): Promise<void> {
+  if (!isDatabaseRole(claims.role)) throw new Error(`not a database role: ${String(claims.role)}`);
+  await tx.query(
+    `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
+            set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
+    [claims.role, JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : ''],
+  );
 }
 
 /** Applies every `*.sql` file not yet recorded, in name order, each in its own transaction. */

@@ -8,6 +8,9 @@ import { Database } from './db.ts';
 import { healthService } from './health.ts';
 import { createHttpServer } from './http/server.ts';
 import { restService } from './rest/routes.ts';
+import { realtimeApiService, statsService } from './realtime/http-api.ts';
+import type { RealtimeLimits } from './realtime/limits.ts';
+import { RealtimeService } from './realtime/service.ts';
 
 export interface StartOptions {
   /** TCP port; 0 picks a free one. Default 54321, the local Supabase stack's. */
@@ -25,6 +28,8 @@ export interface StartOptions {
   accessTokenSeconds?: number;
   /** Seconds a rotated refresh token may still be exchanged. Default 10, as GoTrue. */
   refreshTokenReuseSeconds?: number;
+  /** Realtime limits; unset ones keep Supabase's defaults. */
+  realtime?: Partial<RealtimeLimits>;
 }
 
 export interface RunningServer {
@@ -32,6 +37,7 @@ export interface RunningServer {
   url: string;
   port: number;
   ctx: ServerContext;
+  realtime: RealtimeService;
   close(): Promise<void>;
 }
 
@@ -60,8 +66,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     accessTokenSeconds: options.accessTokenSeconds ?? 3600,
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
   };
-  const server = createHttpServer(ctx, [healthService, authService, restService]);
+  const realtime = new RealtimeService(ctx, options.realtime);
+  const server = createHttpServer(ctx, [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime)]);
+  realtime.attach(server);
   try {
+    await realtime.start();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 54321, host, () => {
@@ -70,6 +79,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       });
     });
   } catch (error) {
+    await realtime.close();
     await db.close();
     throw error;
   }
@@ -80,7 +90,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     url,
     port,
     ctx,
+    realtime,
     async close() {
+      await realtime.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();

@@ -41,7 +41,8 @@ export async function resolveApiKey(request: HttpRequest, signer: JwtSigner): Pr
   return apikeyClaims;
 }
 
-async function claimsOf(token: string, signer: JwtSigner): Promise<RequestAuth> {
+/** The claims a bearer token or API key stands for: an opaque key maps to its role, a JWT must verify and name a database role. */
+export async function claimsOf(token: string, signer: JwtSigner): Promise<RequestAuth> {
   const opaqueRole = OPAQUE_KEYS.get(token);
   if (opaqueRole) return { ok: true, claims: { role: opaqueRole } };
   try {

@@ -1,0 +1,163 @@
+import type { Transaction } from '../../db.ts';
+import type { Database } from '../../db.ts';
+import { Binder, filterSql, ident } from '../../rest/sql.ts';
+import { FilterSyntaxError, parseChangeFilter } from './filter.ts';
+
+/**
+ * A channel's postgres_changes bindings, checked at join time: the client's parameters as
+ * sent (echoed back verbatim with an id, which is what realtime-js matches on), the table
+ * they name, and the filter compiled to a SQL predicate over a row of that table.
+ */
+
+export type ChangeEvent = 'INSERT' | 'UPDATE' | 'DELETE' | '*';
+const EVENTS: readonly ChangeEvent[] = ['INSERT', 'UPDATE', 'DELETE', '*'];
+
+/** The join payload's entry, exactly as the client sent it. */
+export interface BindingParams {
+  event: string;
+  schema: string;
+  table?: string;
+  filter?: string;
+  select?: string[];
+  [other: string]: unknown;
+}
+
+/** A filter compiled against one table: `where` is SQL over the alias `r`, `$1` is reserved for the rows. */
+export interface CompiledFilter {
+  key: string;
+  where: string;
+  values: (string | null)[];
+}
+
+export interface ChangeBinding {
+  id: number;
+  event: ChangeEvent;
+  /** `*` for every schema. */
+  schema: string;
+  /** Undefined (or `*`) for every table of the schema. */
+  table?: string;
+  filter?: CompiledFilter;
+  select?: readonly string[];
+}
+
+/** A join refused because of its bindings; the reason is sent to the client. */
+export class BindingError extends Error {
+  override name = 'BindingError';
+}
+
+let nextBindingId = 1;
+
+function describe(p: Record<string, unknown>): string {
+  return `[event: ${String(p.event)}, schema: ${String(p.schema)}, table: ${String(p.table ?? '*')}, filters: [${p.filter === undefined ? '' : String(p.filter)}]]`;
+}
+
+/** Reads one binding's shape. Like Realtime, an event it does not know means every event. */
+function readParams(raw: unknown): BindingParams {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BindingError('each postgres_changes binding must be an object');
+  const p = raw as Record<string, unknown>;
+  if (typeof p.schema !== 'string' || p.schema === '') {
+    throw new BindingError(`No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${describe(p)}`);
+  }
+  for (const key of ['table', 'filter'] as const) {
+    if (p[key] !== undefined && p[key] !== null && typeof p[key] !== 'string') throw new BindingError(`postgres_changes ${key} must be a string: ${describe(p)}`);
+  }
+  if (p.select !== undefined && p.select !== null && (!Array.isArray(p.select) || !p.select.every((c) => typeof c === 'string'))) {
+    throw new BindingError('postgres_changes select must be a list of column names');
+  }
+  return p as BindingParams;
+}
+
+function eventOf(p: Record<string, unknown>): ChangeEvent {
+  const event = typeof p.event === 'string' ? p.event.toUpperCase() : '*';
+  return EVENTS.includes(event as ChangeEvent) ? (event as ChangeEvent) : '*';
+}
+
+const TABLE_SQL = /* sql */ `
+  select a.attname as column
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')`;
+
+async function compileFilter(tx: Transaction, schema: string, table: string, filter: string, columns: ReadonlySet<string>): Promise<CompiledFilter> {
+  let filters;
+  try {
+    filters = parseChangeFilter(filter);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) throw new BindingError(`Error parsing \`filter\` params: ${error.message}`);
+    throw error;
+  }
+  for (const f of filters) {
+    if (!columns.has(f.field.name)) throw new BindingError(`Error parsing \`filter\` params: column '${f.field.name}' does not exist in ${schema}.${table}`);
+  }
+  const b = new Binder();
+  b.bind(null); // $1: the rows being matched
+  const where = filters.map((f) => filterSql(f, 'r', b)).join(' and ');
+  const values = b.values.slice(1);
+  // Run the predicate once on no rows, so a value the column's type cannot read is refused now, not at delivery.
+  try {
+    await tx.query(`savepoint check_filter`);
+    await tx.query(`select 1 from jsonb_populate_record(null::${ident(schema)}.${ident(table)}, $1::jsonb) r where false and (${where})`, ['{}', ...values]);
+    await tx.query(`release savepoint check_filter`);
+  } catch (error) {
+    await tx.query(`rollback to savepoint check_filter`);
+    throw new BindingError(`Error parsing \`filter\` params: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { key: `${schema}.${table}:${filter}`, where, values };
+}
+
+/** A join's bindings: ids for the reply (one per entry, as sent), and the ones that will deliver. */
+export interface CompiledBindings {
+  /** What the join reply lists: every entry the client sent, with an id. */
+  reply: Record<string, unknown>[];
+  /** The bindings that deliver changes: all of them, or none if one could not be read. */
+  active: ChangeBinding[];
+  /** Why none are active, for the `system` error message. */
+  error?: string;
+}
+
+/**
+ * Checks and compiles the bindings of one join. As in Realtime, bad bindings do not refuse
+ * the join: the reply still lists every binding with an id (realtime-js closes the channel
+ * otherwise), and the problem arrives as a postgres_changes `system` error.
+ */
+export async function compileBindings(db: Database, raw: unknown): Promise<CompiledBindings> {
+  const entries = Array.isArray(raw) ? (raw as unknown[]) : [];
+  const reply = entries.map((e) => ({ ...(typeof e === 'object' && e !== null ? e : {}), id: nextBindingId++ }));
+  if (entries.length === 0) return { reply, active: [] };
+  try {
+    const params = entries.map(readParams);
+    const active = await db.asOwner(async (tx) => {
+      const out: ChangeBinding[] = [];
+      for (const [i, p] of params.entries()) {
+        const table = p.table === '*' || p.table === null || p.table === '' ? undefined : p.table;
+        const schema = p.schema;
+        let filter: CompiledFilter | undefined;
+        const filterText = typeof p.filter === 'string' && p.filter.trim() !== '' ? p.filter : undefined;
+        if (table !== undefined && schema !== '*') {
+          const columns = new Set((await tx.query<{ column: string }>(TABLE_SQL, [schema, table])).rows.map((r) => r.column));
+          if (columns.size === 0) {
+            throw new BindingError(
+              `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe(p)}`,
+            );
+          }
+          for (const c of p.select ?? []) if (!columns.has(c)) throw new BindingError(`select column '${c}' does not exist in ${schema}.${table}`);
+          if (filterText !== undefined) filter = await compileFilter(tx, schema, table, filterText, columns);
+        } else if (filterText !== undefined) {
+          throw new BindingError(`Error parsing \`filter\` params: a filter needs a table: ${describe(p)}`);
+        }
+        out.push({ id: reply[i]!.id, event: eventOf(p), schema, table, filter, select: p.select ?? undefined });
+      }
+      return out;
+    });
+    return { reply, active };
+  } catch (error) {
+    if (!(error instanceof BindingError)) throw error;
+    return { reply, active: [], error: error.message };
+  }
+}
+
+/** Whether a binding covers a change of `type` to `schema.table` (filters aside). */
+export function bindingCovers(b: ChangeBinding, schema: string, table: string, type: string): boolean {
+  return (b.event === '*' || b.event === type) && (b.schema === '*' || b.schema === schema) && (b.table === undefined || b.table === table);
+}

@@ -1,0 +1,332 @@
+import { becomeRole, type Claims, type Database, type Transaction } from '../../db.ts';
+import { ident } from '../../rest/sql.ts';
+import { bindingCovers, type ChangeBinding, type CompiledFilter } from './bindings.ts';
+import { CHANGES_CHANNEL, syncCapture } from './capture.ts';
+import { readTableShape, type TableShape } from './tables.ts';
+
+/**
+ * Turns captured changes into postgres_changes messages. Woken by the capture trigger's
+ * NOTIFY, it takes the log in commit order and, per batch, asks Postgres three questions
+ * with as few statements as it can: which rows pass each distinct filter (one statement
+ * per filter), which rows each distinct set of JWT claims may select (one savepoint per
+ * claims, all in one transaction, as that role so RLS decides), and which columns each
+ * role may read. Messages then go out in commit order.
+ */
+
+/** A channel member with postgres_changes bindings. */
+export interface ChangeSubscriber {
+  readonly claims: Claims;
+  readonly changeBindings: readonly ChangeBinding[];
+  deliverChange(payload: ChangeMessage): void;
+}
+
+type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
+type Row = Record<string, unknown>;
+
+export interface ChangeMessage {
+  ids: number[];
+  data: {
+    schema: string;
+    table: string;
+    commit_timestamp: string;
+    type: ChangeType;
+    columns: { name: string; type: string }[];
+    record?: Row;
+    old_record?: Row;
+    errors: null;
+  };
+}
+
+interface LogRow {
+  id: number | bigint | string;
+  schema_name: string;
+  table_name: string;
+  type: ChangeType;
+  record: Row | null;
+  old_record: Row | null;
+  commit_timestamp: Date | string;
+}
+
+const BATCH = 500;
+const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
+const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
+const claimsKey = (claims: Claims): string => JSON.stringify(claims);
+
+/** The row a filter or a visibility check looks at: the new one, or the old one for a delete. */
+const subjectOf = (row: LogRow): Row => (row.type === 'DELETE' ? row.old_record : row.record) ?? {};
+
+function pick(row: Row | null, columns: ReadonlySet<string>): Row {
+  const out: Row = {};
+  if (row) for (const [k, v] of Object.entries(row)) if (columns.has(k)) out[k] = v;
+  return out;
+}
+
+export class ChangeFeed {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private unlisten: (() => Promise<void>) | undefined;
+  private stopped = false;
+  /** Changes taken from the log, and messages sent. */
+  readonly counts = { changes: 0, messages: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly subscribers: () => Iterable<ChangeSubscriber>,
+  ) {}
+
+  async start(): Promise<void> {
+    await syncCapture(this.db);
+    this.unlisten = await this.db.pg.listen(CHANGES_CHANNEL, () => this.wake());
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+    await this.unlisten?.().catch(() => undefined);
+  }
+
+  /** Resolves once every change committed so far has been delivered. */
+  async settled(): Promise<void> {
+    this.wake();
+    while (this.running) await this.running;
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) this.wake();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      let rows: LogRow[];
+      do {
+        rows = await this.take();
+        if (rows.length === 0) break;
+        try {
+          await this.deliver(rows);
+        } catch (error) {
+          console.error('[flock] realtime: could not deliver database changes:', error);
+        }
+      } while (rows.length === BATCH && !this.stopped);
+    } while (this.again && !this.stopped);
+  }
+
+  private async take(): Promise<LogRow[]> {
+    const result = await this.db.asOwner((tx) =>
+      tx.query<LogRow>(
+        `delete from realtime.local_change_log where id in (select id from realtime.local_change_log order by id limit ${BATCH})
+         returning id, schema_name, table_name, type, record, old_record, commit_timestamp`,
+      ),
+    );
+    this.counts.changes += result.rows.length;
+    return result.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  }
+
+  private async deliver(rows: LogRow[]): Promise<void> {
+    const subscribers = [...this.subscribers()].filter((s) => s.changeBindings.length > 0);
+    if (subscribers.length === 0) return;
+
+    // Which bindings of which subscriber cover each row, before filters and RLS.
+    const candidates = rows.map((row) => {
+      const bySubscriber = new Map<ChangeSubscriber, ChangeBinding[]>();
+      for (const s of subscribers) {
+        const covering = s.changeBindings.filter((b) => bindingCovers(b, row.schema_name, row.table_name, row.type));
+        if (covering.length) bySubscriber.set(s, covering);
+      }
+      return bySubscriber;
+    });
+    if (candidates.every((c) => c.size === 0)) return;
+
+    const touched = new Map<string, { schema: string; table: string }>();
+    rows.forEach((row, i) => {
+      if (candidates[i]!.size) touched.set(tableKey(row.schema_name, row.table_name), { schema: row.schema_name, table: row.table_name });
+    });
+
+    const { shapes, passing, access } = await this.db.asOwner(async (tx) => {
+      const shapes = new Map<string, TableShape>();
+      for (const [key, t] of touched) {
+        const shape = await readTableShape(tx, t.schema, t.table);
+        if (shape) shapes.set(key, shape);
+      }
+      const passing = await this.evaluateFilters(tx, rows, candidates);
+      const roles = new Set(subscribers.map((s) => s.claims.role));
+      const access = await this.readAccess(tx, shapes, roles);
+      return { shapes, passing, access };
+    });
+
+    // Drop bindings whose filter the row fails, and rows of tables that are gone.
+    rows.forEach((row, i) => {
+      const shape = shapes.get(tableKey(row.schema_name, row.table_name));
+      for (const [s, bindings] of candidates[i]!) {
+        const kept = shape ? bindings.filter((b) => !b.filter || passing.get(b.filter.key)?.has(i)) : [];
+        if (kept.length) candidates[i]!.set(s, kept);
+        else candidates[i]!.delete(s);
+      }
+    });
+
+    const visible = await this.checkVisibility(rows, candidates, shapes, access);
+
+    rows.forEach((row, i) => {
+      const key = tableKey(row.schema_name, row.table_name);
+      const shape = shapes.get(key);
+      if (!shape) return;
+      for (const [s, bindings] of candidates[i]!) {
+        if (!visible.get(claimsKey(s.claims))?.has(i)) continue;
+        const columns = access.get(`${s.claims.role}:${key}`)?.columns;
+        if (!columns) continue;
+        s.deliverChange(this.message(row, shape, bindings, columns));
+        this.counts.messages++;
+      }
+    });
+  }
+
+  /** For each distinct filter, the indexes of the rows that pass it. One statement per filter. */
+  private async evaluateFilters(
+    tx: Transaction,
+    rows: LogRow[],
+    candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
+  ): Promise<Map<string, Set<number>>> {
+    const filters = new Map<string, { filter: CompiledFilter; table: string; schema: string; rows: number[] }>();
+    candidates.forEach((bySubscriber, i) => {
+      for (const bindings of bySubscriber.values()) {
+        for (const b of bindings) {
+          if (!b.filter || b.table === undefined) continue;
+          const entry = filters.get(b.filter.key) ?? { filter: b.filter, schema: b.schema, table: b.table, rows: [] };
+          if (entry.rows.at(-1) !== i) entry.rows.push(i);
+          filters.set(b.filter.key, entry);
+        }
+      }
+    });
+    const passing = new Map<string, Set<number>>();
+    for (const [key, entry] of filters) {
+      const subjects = entry.rows.map((i) => subjectOf(rows[i]!));
+      const result = await tx.query<{ n: number }>(
+        `select (c.n - 1)::int as n from jsonb_array_elements($1::jsonb) with ordinality as c(rec, n)
+         cross join lateral jsonb_populate_record(null::${qualified(entry)}, c.rec) as r
+         where ${entry.filter.where}`,
+        [JSON.stringify(subjects), ...entry.filter.values],
+      );
+      passing.set(key, new Set(result.rows.map((r) => entry.rows[r.n]!)));
+    }
+    return passing;
+  }
+
+  /** Per role and table: may the role select from it at all, and which columns. */
+  private async readAccess(
+    tx: Transaction,
+    shapes: Map<string, TableShape>,
+    roles: Set<string>,
+  ): Promise<Map<string, { table: boolean; columns: Set<string> }>> {
+    const access = new Map<string, { table: boolean; columns: Set<string> }>();
+    for (const [key, shape] of shapes) {
+      const result = await tx.query<{ role: string; table_ok: boolean; columns: string[] | null }>(
+        `select r.role, has_table_privilege(r.role, $1::regclass, 'SELECT') as table_ok,
+           (select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
+             where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
+               and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')) as columns
+         from unnest($2::text[]) as r(role)`,
+        [qualified(shape), [...roles]],
+      );
+      for (const r of result.rows) {
+        const columns = new Set(r.columns ?? []);
+        // A role that may read some columns but not the table still receives those columns, as in Postgres.
+        if (r.table_ok || columns.size) access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns });
+      }
+    }
+    return access;
+  }
+
+  /**
+   * For each distinct set of claims, the rows it may see. Tables with RLS are asked as that
+   * role, one savepoint per claims in a single transaction: does the row (by primary key)
+   * exist for me? Deletes cannot be checked against a row that is gone; like Supabase, they
+   * go to everyone who may read the table, carrying only the primary key.
+   */
+  private async checkVisibility(
+    rows: LogRow[],
+    candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
+    shapes: Map<string, TableShape>,
+    access: Map<string, { table: boolean; columns: Set<string> }>,
+  ): Promise<Map<string, Set<number>>> {
+    const visible = new Map<string, Set<number>>();
+    const toCheck = new Map<string, { claims: Claims; byTable: Map<string, number[]> }>();
+    candidates.forEach((bySubscriber, i) => {
+      const row = rows[i]!;
+      const key = tableKey(row.schema_name, row.table_name);
+      const shape = shapes.get(key);
+      for (const s of bySubscriber.keys()) {
+        const ck = claimsKey(s.claims);
+        const seen = visible.get(ck) ?? new Set<number>();
+        visible.set(ck, seen);
+        if (!shape || !access.get(`${s.claims.role}:${key}`)) continue;
+        if (!shape.rowSecurity || row.type === 'DELETE' || s.claims.role === 'service_role') {
+          seen.add(i);
+          continue;
+        }
+        const entry = toCheck.get(ck) ?? { claims: s.claims, byTable: new Map<string, number[]>() };
+        const list = entry.byTable.get(key) ?? [];
+        if (list.at(-1) !== i) list.push(i);
+        entry.byTable.set(key, list);
+        toCheck.set(ck, entry);
+      }
+    });
+    if (toCheck.size === 0) return visible;
+    await this.db.asOwner(async (tx) => {
+      for (const [ck, { claims, byTable }] of toCheck) {
+        for (const [key, indexes] of byTable) {
+          const shape = shapes.get(key)!;
+          await tx.query('savepoint visibility');
+          try {
+            await becomeRole(tx, claims);
+            const match = shape.primaryKey.length
+              ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
+              : 't::text = r::text';
+            const result = await tx.query<{ n: number }>(
+              `select (c.n - 1)::int as n from jsonb_array_elements($1::jsonb) with ordinality as c(rec, n)
+               cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
+               where exists (select 1 from ${qualified(shape)} as t where ${match})`,
+              [JSON.stringify(indexes.map((i) => rows[i]!.record ?? {}))],
+            );
+            for (const r of result.rows) visible.get(ck)!.add(indexes[r.n]!);
+          } catch {
+            // The role may not read the table at all (or a policy raised): it sees nothing of it.
+          } finally {
+            await tx.query('rollback to savepoint visibility');
+          }
+        }
+      }
+    });
+    return visible;
+  }
+
+  private message(row: LogRow, shape: TableShape, bindings: ChangeBinding[], allowed: Set<string>): ChangeMessage {
+    let columns = allowed;
+    if (bindings.every((b) => b.select?.length)) {
+      const selected = new Set(bindings.flatMap((b) => b.select ?? []));
+      columns = new Set([...allowed].filter((c) => selected.has(c)));
+    }
+    const oldColumns = new Set(
+      (row.type === 'DELETE' && shape.rowSecurity ? shape.primaryKey : shape.identityColumns).filter((c) => columns.has(c)),
+    );
+    const data: ChangeMessage['data'] = {
+      schema: row.schema_name,
+      table: row.table_name,
+      commit_timestamp: new Date(row.commit_timestamp).toISOString(),
+      type: row.type,
+      columns: shape.columns.filter((c) => columns.has(c.name)),
+      errors: null,
+    };
+    if (row.type !== 'DELETE') data.record = pick(row.record, columns);
+    if (row.type !== 'INSERT') data.old_record = pick(row.old_record, oldColumns);
+    return { ids: bindings.map((b) => b.id), data };
+  }
+}

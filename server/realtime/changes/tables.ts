@@ -1,0 +1,58 @@
+import type { Transaction } from '../../db.ts';
+
+/** What delivery needs to know about a published table. */
+export interface TableShape {
+  schema: string;
+  table: string;
+  /** Columns in table order with their type names as realtime-js reads them (`int8`, `_text`, `timestamptz`). */
+  columns: readonly { name: string; type: string }[];
+  primaryKey: readonly string[];
+  rowSecurity: boolean;
+  /** `pg_class.relreplident`: d(efault: primary key), f(ull), i(ndex), n(othing). */
+  replicaIdentity: 'd' | 'f' | 'i' | 'n';
+  /** The columns an UPDATE or DELETE's old row carries. */
+  identityColumns: readonly string[];
+}
+
+const SHAPE_SQL = /* sql */ `
+  select c.relrowsecurity as rls, c.relreplident as ident,
+    coalesce((select json_agg(json_build_object('name', a.attname, 'type', t.typname) order by a.attnum)
+      from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
+      where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
+    coalesce((select json_agg(a.attname order by u.ord)
+      from pg_catalog.pg_index i
+      cross join lateral unnest(i.indkey) with ordinality as u(attnum, ord)
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = u.attnum
+      where i.indrelid = c.oid and i.indisprimary), '[]') as pk,
+    coalesce((select json_agg(a.attname order by u.ord)
+      from pg_catalog.pg_index i
+      cross join lateral unnest(i.indkey) with ordinality as u(attnum, ord)
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = u.attnum
+      where i.indrelid = c.oid and i.indisreplident), '[]') as replident_index
+  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = $1 and c.relname = $2`;
+
+interface ShapeRow {
+  rls: boolean;
+  ident: TableShape['replicaIdentity'];
+  columns: { name: string; type: string }[];
+  pk: string[];
+  replident_index: string[];
+}
+
+/** Reads a table's shape; undefined if it no longer exists. */
+export async function readTableShape(tx: Transaction, schema: string, table: string): Promise<TableShape | undefined> {
+  const row = (await tx.query<ShapeRow>(SHAPE_SQL, [schema, table])).rows[0];
+  if (!row) return undefined;
+  const identityColumns =
+    row.ident === 'f' ? row.columns.map((c) => c.name) : row.ident === 'i' ? row.replident_index : row.ident === 'd' ? row.pk : [];
+  return {
+    schema,
+    table,
+    columns: row.columns,
+    primaryKey: row.pk,
+    rowSecurity: row.rls,
+    replicaIdentity: row.ident,
+    identityColumns,
+  };
+}

@@ -1,0 +1,199 @@
+import type { RawData, WebSocket } from 'ws';
+import type { Claims } from '../db.ts';
+import { channelPermissions, type ChannelPermissions } from './authorization.ts';
+import { compileBindings } from './changes/bindings.ts';
+import { syncCapture } from './changes/capture.ts';
+import { ChannelMember, type ChannelPush, type ChannelSocket } from './channel.ts';
+import { CLOSE } from './close-codes.ts';
+import type { RealtimeEnv } from './env.ts';
+import { decodeBinary, decodeText, encodeText, FrameError, type InboundFrame, type Vsn } from './frames.ts';
+import { readJoinRequest } from './join.ts';
+import { RateWindow } from './limits.ts';
+import { reasons } from './reasons.ts';
+import { checkToken, FAILURE_CODES } from './token.ts';
+
+/**
+ * One client WebSocket: decodes frames, answers heartbeats, routes pushes to the joined
+ * channels by topic, enforces the per-connection limits, and closes idle sockets. Frames
+ * are handled one at a time in arrival order, even when a join has to ask the database.
+ */
+export class RealtimeConnection implements ChannelSocket {
+  private readonly channels = new Map<string, ChannelMember>();
+  private queue: Promise<void> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly events: RateWindow;
+  private readonly joins: RateWindow;
+  private readonly presenceEvents: RateWindow;
+  private closed = false;
+
+  constructor(
+    private readonly env: RealtimeEnv,
+    private readonly ws: WebSocket,
+    readonly vsn: Vsn,
+    private readonly apiKeyClaims: Claims,
+  ) {
+    this.events = new RateWindow(env.limits.maxEventsPerSecond);
+    this.joins = new RateWindow(env.limits.maxJoinsPerSecond);
+    this.presenceEvents = new RateWindow(env.limits.maxPresenceEventsPerSecond);
+    env.hub.stats.connectionsTotal++;
+    env.hub.connections.add(this);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.teardown());
+    ws.on('error', () => this.teardown());
+    this.touch();
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  send(topic: string, event: string, payload: unknown, refs: { joinRef?: string | null; ref?: string | null } = {}): void {
+    this.sendFrame(encodeText({ joinRef: refs.joinRef ?? null, ref: refs.ref ?? null, topic, event, payload }, this.vsn));
+    this.env.hub.stats.messagesOut.add();
+  }
+
+  sendFrame(frame: string | Uint8Array): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(frame, { binary: typeof frame !== 'string' });
+  }
+
+  detach(member: ChannelMember): void {
+    if (this.channels.get(member.topic) === member) this.channels.delete(member.topic);
+  }
+
+  /** Closes the socket with a code and a reason the client can read. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason.slice(0, 120));
+    this.teardown();
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.close(CLOSE.idle, 'heartbeat timeout'), this.env.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    for (const member of [...this.channels.values()]) member.close();
+    this.env.hub.connections.delete(this);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.touch();
+    this.env.hub.stats.messagesIn.add();
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    let frame: InboundFrame;
+    try {
+      if (isBinary) {
+        if (this.vsn !== '2.0.0') throw new FrameError('binary frames need vsn 2.0.0');
+        frame = decodeBinary(bytes);
+      } else {
+        frame = decodeText(bytes.toString('utf8'), this.vsn);
+      }
+    } catch (error) {
+      this.env.hub.stats.drop('malformed');
+      this.close(CLOSE.invalidFrame, `invalid frame: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.queue = this.queue.then(() => this.route(frame, bytes.length)).catch((error: unknown) => {
+      console.error('[flock] realtime: frame handling failed:', error);
+    });
+  }
+
+  private replyTo(frame: InboundFrame, status: 'ok' | 'error', response: unknown): void {
+    if (frame.ref === null) return;
+    this.send(frame.topic, 'phx_reply', { status, response }, { joinRef: frame.joinRef, ref: frame.ref });
+  }
+
+  private async route(frame: InboundFrame, bytes: number): Promise<void> {
+    if (this.closed) return;
+    if (frame.kind === 'message' && frame.topic === 'phoenix' && frame.event === 'heartbeat') {
+      this.replyTo(frame, 'ok', {});
+      return;
+    }
+    if (frame.kind === 'message' && frame.event === 'phx_join') {
+      await this.join(frame);
+      return;
+    }
+    const member = this.channels.get(frame.topic);
+    if (!member || (frame.joinRef !== null && frame.joinRef !== member.joinRef)) {
+      this.env.hub.stats.drop('unmatched_topic');
+      this.replyTo(frame, 'error', { reason: reasons.unmatchedTopic });
+      return;
+    }
+    const push: ChannelPush =
+      frame.kind === 'broadcast'
+        ? { event: 'broadcast', ref: frame.ref, payload: undefined, broadcast: { event: frame.event, body: frame.body }, bytes }
+        : { event: frame.event, ref: frame.ref, payload: frame.payload, bytes };
+    // Over a rate limit, Realtime shuts the channel down: a `system` error, then `phx_close`.
+    if (push.event !== 'access_token' && push.event !== 'phx_leave' && !this.events.take()) {
+      this.env.hub.stats.drop('rate_limited');
+      member.fail(reasons.tooManyMessages);
+      return;
+    }
+    if (push.event === 'presence' && !this.presenceEvents.take()) {
+      this.env.hub.stats.drop('rate_limited');
+      member.fail(reasons.tooManyPresenceMessages);
+      return;
+    }
+    await member.handle(push);
+  }
+
+  private async join(frame: Extract<InboundFrame, { kind: 'message' }>): Promise<void> {
+    const refuse = (reason: string): void => {
+      this.env.hub.stats.drop(reason.startsWith('Unauthorized') || reason.includes('JWT') ? 'unauthorized' : 'invalid');
+      this.replyTo(frame, 'error', { reason });
+    };
+    if (!this.joins.take()) {
+      // Realtime refuses the join and disconnects the whole socket.
+      this.env.hub.stats.drop('rate_limited');
+      this.replyTo(frame, 'error', { reason: reasons.tooManyJoins });
+      this.close(CLOSE.goingAway, 'Too many joins per second');
+      return;
+    }
+    if (!frame.topic.startsWith('realtime:') || frame.topic === 'realtime:') {
+      return refuse(frame.topic.startsWith('realtime:') ? reasons.topicRequired : reasons.unmatchedTopic);
+    }
+    const request = readJoinRequest(frame.payload);
+    const previous = this.channels.get(frame.topic);
+    if (!previous && this.channels.size >= this.env.limits.maxChannelsPerClient) {
+      this.env.hub.stats.drop('rate_limited');
+      this.replyTo(frame, 'error', { reason: reasons.tooManyChannels });
+      return;
+    }
+
+    let claims = this.apiKeyClaims;
+    if (request.accessToken) {
+      const check = await checkToken(request.accessToken, this.env.signer);
+      if (!check.ok) return refuse(`${FAILURE_CODES[check.failure.kind]}: ${check.failure.message}`);
+      claims = check.claims;
+    }
+    const subTopic = frame.topic.slice('realtime:'.length);
+    let permissions: ChannelPermissions | undefined;
+    if (request.private) {
+      permissions = await channelPermissions(this.env.db, subTopic, claims);
+      if (!permissions.readBroadcast && !permissions.readPresence) return refuse(reasons.cannotRead(subTopic));
+    }
+    const bindings = await compileBindings(this.env.db, request.postgresChanges);
+    if (bindings.active.length) await syncCapture(this.env.db);
+    if (this.closed) return;
+
+    // A second join of a joined topic replaces the first, as Phoenix does: the old one is closed.
+    if (previous) {
+      previous.push('phx_close', {});
+      previous.close();
+    }
+    const member = new ChannelMember(
+      this.env, this, frame.topic, frame.joinRef ?? frame.ref, request, claims, request.accessToken, bindings.active, permissions,
+    );
+    this.channels.set(frame.topic, member);
+    this.env.hub.add(member);
+    this.replyTo(frame, 'ok', { postgres_changes: bindings.reply });
+    member.welcome(bindings.error);
+  }
+}

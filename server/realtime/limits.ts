@@ -1,0 +1,61 @@
+/**
+ * Per-connection limits, defaulting to Supabase's published quotas for a project
+ * (https://supabase.com/docs/guides/realtime/limits). Supabase counts most of them per
+ * project; one local server is one project but typically many test clients and tabs, so
+ * they are counted per connection here, which keeps one misbehaving client from starving
+ * the others. Every one is a `serve` flag.
+ */
+export interface RealtimeLimits {
+  /** Messages a connection may send per second (broadcast, presence, everything but heartbeats). */
+  maxEventsPerSecond: number;
+  /** Channel joins per second per connection. */
+  maxJoinsPerSecond: number;
+  /** Largest broadcast or presence payload, in bytes. */
+  maxPayloadBytes: number;
+  /** Channels one connection may have joined at once. */
+  maxChannelsPerClient: number;
+  /** Top-level keys a tracked presence payload may have ("presence keys per object"). */
+  maxPresenceKeysPerObject: number;
+  /** Presence messages (track/untrack) per second per connection. */
+  maxPresenceEventsPerSecond: number;
+  /** Presence calls one channel may make per `presenceWindowMs` (Realtime's client presence limit). */
+  maxPresenceCallsPerWindow: number;
+  presenceWindowMs: number;
+  /** Largest WebSocket frame accepted; bigger frames close the socket with 1009. */
+  maxFrameBytes: number;
+  /** A socket that sends nothing (not even a heartbeat) for this long is closed. */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: RealtimeLimits = {
+  maxEventsPerSecond: 100,
+  maxJoinsPerSecond: 100,
+  maxPayloadBytes: 256 * 1024,
+  maxChannelsPerClient: 100,
+  maxPresenceKeysPerObject: 10,
+  maxPresenceEventsPerSecond: 20,
+  maxPresenceCallsPerWindow: 5,
+  presenceWindowMs: 30_000,
+  maxFrameBytes: 1024 * 1024,
+  idleTimeoutMs: 60_000,
+};
+
+/** Counts events in fixed windows; `take()` is false once the window's budget is spent. */
+export class RateWindow {
+  private windowStart = 0;
+  private count = 0;
+
+  constructor(
+    private readonly perWindow: number,
+    private readonly windowMs = 1000,
+  ) {}
+
+  take(now = Date.now()): boolean {
+    if (now - this.windowStart >= this.windowMs) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    this.count++;
+    return this.count <= this.perWindow;
+  }
+}

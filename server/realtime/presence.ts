@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * One topic's presence, as Phoenix.Presence keeps it: keys (the client's presence key,
+ * usually a user id) each holding one meta per tracking channel member, every meta
+ * stamped with a `phx_ref`. Changes come back as the diff the clients apply.
+ */
+
+export type Meta = Record<string, unknown> & { phx_ref: string; phx_ref_prev?: string };
+export type PresenceState = Record<string, { metas: Meta[] }>;
+export interface PresenceDiff {
+  joins: PresenceState;
+  leaves: PresenceState;
+}
+
+/** Phoenix presence refs are short opaque strings, unique per track. */
+export function presenceRef(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+interface Entry<M> {
+  owner: M;
+  key: string;
+  meta: Meta;
+}
+
+function samePayload(meta: Meta, payload: Record<string, unknown>): boolean {
+  const { phx_ref: _ref, phx_ref_prev: _prev, ...rest } = meta;
+  return JSON.stringify(rest) === JSON.stringify(payload);
+}
+
+function add(state: PresenceState, key: string, meta: Meta): void {
+  (state[key] ??= { metas: [] }).metas.push(meta);
+}
+
+export class TopicPresence<M> {
+  /** One entry per tracking member: a member tracks under exactly one key. */
+  private readonly entries = new Map<M, Entry<M>>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** How many distinct keys are present. */
+  keyCount(): number {
+    return new Set([...this.entries.values()].map((e) => e.key)).size;
+  }
+
+  /** Whether `owner` tracking `key` would add a key not yet present. */
+  isNewKey(owner: M, key: string): boolean {
+    for (const entry of this.entries.values()) if (entry.key === key && entry.owner !== owner) return false;
+    return this.entries.get(owner)?.key !== key;
+  }
+
+  state(): PresenceState {
+    const state: PresenceState = {};
+    for (const entry of this.entries.values()) add(state, entry.key, entry.meta);
+    return state;
+  }
+
+  /**
+   * Tracks `payload` for `owner` under `key`. Tracking again replaces the member's meta:
+   * a join carrying `phx_ref_prev` and a leave of the old meta, as Phoenix.Presence.update
+   * does; tracking the same payload again changes nothing (undefined).
+   */
+  track(owner: M, key: string, payload: Record<string, unknown>): PresenceDiff | undefined {
+    const previous = this.entries.get(owner);
+    if (previous && previous.key === key && samePayload(previous.meta, payload)) return undefined;
+    const meta: Meta = { ...payload, phx_ref: presenceRef() };
+    const diff: PresenceDiff = { joins: {}, leaves: {} };
+    if (previous) {
+      if (previous.key === key) meta.phx_ref_prev = previous.meta.phx_ref;
+      add(diff.leaves, previous.key, previous.meta);
+    }
+    this.entries.set(owner, { owner, key, meta });
+    add(diff.joins, key, meta);
+    return diff;
+  }
+
+  /** Removes `owner`'s meta; undefined when it tracked nothing. */
+  untrack(owner: M): PresenceDiff | undefined {
+    const previous = this.entries.get(owner);
+    if (!previous) return undefined;
+    this.entries.delete(owner);
+    const diff: PresenceDiff = { joins: {}, leaves: {} };
+    add(diff.leaves, previous.key, previous.meta);
+    return diff;
+  }
+}

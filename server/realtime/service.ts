@@ -1,0 +1,108 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { resolveApiKey } from '../auth/request-auth.ts';
+import type { ServerContext } from '../context.ts';
+import type { Claims } from '../db.ts';
+import { ChangeFeed } from './changes/feed.ts';
+import { ChannelMember } from './channel.ts';
+import { CLOSE } from './close-codes.ts';
+import { RealtimeConnection } from './connection.ts';
+import type { RealtimeEnv } from './env.ts';
+import { VSNS, type Vsn } from './frames.ts';
+import { RealtimeHub } from './hub.ts';
+import { DEFAULT_LIMITS, type RealtimeLimits } from './limits.ts';
+
+const SOCKET_PATH = '/realtime/v1/websocket';
+
+/** What `GET /flock/stats` answers. */
+export interface RealtimeSnapshot {
+  connections: number;
+  connectionsTotal: number;
+  channels: number;
+  topics: number;
+  messagesIn: { total: number; perSecond: number };
+  messagesOut: { total: number; perSecond: number };
+  dropped: Record<string, number>;
+  postgresChanges: { changes: number; messages: number };
+  limits: RealtimeLimits;
+}
+
+/**
+ * The Realtime service: accepts WebSocket upgrades on `/realtime/v1/websocket`, owns the
+ * hub (topics, presence) and the change feed, and shuts them down cleanly.
+ */
+export class RealtimeService {
+  readonly env: RealtimeEnv;
+  private readonly wss: WebSocketServer;
+
+  constructor(ctx: ServerContext, limits: Partial<RealtimeLimits> = {}) {
+    const hub = new RealtimeHub();
+    const feed = new ChangeFeed(ctx.db, () => [...hub.members()].filter((m): m is ChannelMember => m instanceof ChannelMember));
+    this.env = { db: ctx.db, signer: ctx.signer, hub, feed, limits: { ...DEFAULT_LIMITS, ...limits } };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.env.limits.maxFrameBytes });
+  }
+
+  async start(): Promise<void> {
+    await this.env.feed.start();
+  }
+
+  /** Routes the HTTP server's upgrade requests for the Realtime path here. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.upgrade(request, socket, head);
+    });
+  }
+
+  snapshot(): RealtimeSnapshot {
+    const { hub, feed, limits } = this.env;
+    return {
+      connections: hub.connections.size,
+      connectionsTotal: hub.stats.connectionsTotal,
+      channels: hub.channelCount,
+      topics: hub.topicCount,
+      messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
+      messagesOut: { total: hub.stats.messagesOut.total, perSecond: hub.stats.messagesOut.perSecond() },
+      dropped: { ...hub.stats.dropped },
+      postgresChanges: { ...feed.counts },
+      limits,
+    };
+  }
+
+  /** Closes every socket (1001, going away) and stops the feed. */
+  async close(): Promise<void> {
+    for (const connection of [...this.env.hub.connections]) connection.close(CLOSE.goingAway, 'server shutting down');
+    this.wss.close();
+    await this.env.feed.stop();
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname.replace(/\/$/, '') !== SOCKET_PATH) return refuse(socket, 404, 'no Route matched with those values');
+    const vsn = url.searchParams.get('vsn') ?? '1.0.0';
+    if (!VSNS.includes(vsn as Vsn)) return refuse(socket, 400, `unsupported serializer version '${vsn}': use 1.0.0 or 2.0.0`);
+    const apikey = url.searchParams.get('apikey') ?? headerOf(request, 'apikey') ?? headerOf(request, 'x-api-key');
+    if (!apikey) return refuse(socket, 401, 'API key is missing');
+    const auth = await resolveApiKey({ method: 'GET', url, headers: { apikey }, body: Buffer.alloc(0) }, this.env.signer);
+    if (!auth.ok) return refuse(socket, 401, auth.failure.message);
+    const claims: Claims = auth.claims;
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      new RealtimeConnection(this.env, ws, vsn as Vsn, claims);
+    });
+  }
+}
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Answers a refused upgrade with a plain HTTP response, as Realtime does (`{"error": message}`). */
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
