@@ -1,5 +1,17 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './start.ts';
+import { DEFAULT_LIMITS, type RealtimeLimits } from './realtime/limits.ts';
+
+/** Realtime limit flags: `--max-events-per-second 200` sets `maxEventsPerSecond`. */
+const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
+  'max-events-per-second': 'maxEventsPerSecond',
+  'max-joins-per-second': 'maxJoinsPerSecond',
+  'max-payload-bytes': 'maxPayloadBytes',
+  'max-channels-per-client': 'maxChannelsPerClient',
+  'max-presence-events-per-second': 'maxPresenceEventsPerSecond',
+  'max-frame-bytes': 'maxFrameBytes',
+  'idle-timeout-ms': 'idleTimeoutMs',
+};
 
 const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data DIR | --memory]
 
@@ -7,7 +19,16 @@ const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data 
   --host H      interface to listen on (default 127.0.0.1)
   --data DIR    keep the database in DIR (default .flock-data)
   --memory      keep nothing: an in-memory database that is gone when the server stops
-  --help        show this help`;
+  --help        show this help
+
+Realtime limits, per connection (defaults are Supabase's):
+  --max-events-per-second N          (default ${DEFAULT_LIMITS.maxEventsPerSecond})
+  --max-joins-per-second N           (default ${DEFAULT_LIMITS.maxJoinsPerSecond})
+  --max-channels-per-client N        (default ${DEFAULT_LIMITS.maxChannelsPerClient})
+  --max-payload-bytes N              (default ${DEFAULT_LIMITS.maxPayloadBytes})
+  --max-presence-events-per-second N (default ${DEFAULT_LIMITS.maxPresenceEventsPerSecond})
+  --max-frame-bytes N                (default ${DEFAULT_LIMITS.maxFrameBytes})
+  --idle-timeout-ms N                (default ${DEFAULT_LIMITS.idleTimeoutMs})`;
 
 /** `flock-kit <command> [flags]`: the package's command line. Returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
         data: { type: 'string' },
         memory: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     });
   } catch (error) {
@@ -47,8 +69,19 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`flock-kit: --port must be a whole number from 0 to 65535, not '${values.port}'`);
     return 2;
   }
+  const realtime: Partial<RealtimeLimits> = {};
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
+    const raw = (values as Record<string, unknown>)[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`flock-kit: --${flag} must be a whole number above 0, not '${String(raw)}'`);
+      return 2;
+    }
+    realtime[key] = n;
+  }
   const dataDir = values.memory ? undefined : (values.data ?? '.flock-data');
-  const server = await startServer({ port, host: values.host, dataDir });
+  const server = await startServer({ port, host: values.host, dataDir, realtime });
   console.log(`flock-kit ${server.ctx.version} local server on ${server.url}`);
   console.log(`  data: ${dataDir ?? 'in memory (gone when stopped)'}`);
   console.log('  supabase-url: ' + server.url + '  (anon key: the local stack\'s well-known demo key)');

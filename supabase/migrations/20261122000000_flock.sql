@@ -322,3 +322,37 @@ alter table public.flock_notifications replica identity full;
 
 alter publication supabase_realtime
   add table public.flock_messages, public.flock_reads, public.flock_notifications;
+
+-- ---------------------------------------------------------------------------
+-- Private rooms (optional): Realtime Authorization
+-- ---------------------------------------------------------------------------
+-- Rooms are public channels by default: any signed-in user who knows a room's name can
+-- join it and see its presence, cursors and typing. To restrict who may join, give
+-- <flock-room> the `private` attribute and write policies on realtime.messages, which
+-- Supabase Realtime (and the local server) check when a user joins a private channel
+-- (select) and when they broadcast or track presence on it (insert). realtime.topic() is
+-- the channel's name: `flock:<room>`. For example, only a room's members may join it, where
+-- a member is a user with a flock_reads row for the room (which your app would create when
+-- it invites someone):
+--
+-- create policy "flock rooms: members receive"
+--   on realtime.messages for select to authenticated
+--   using (
+--     realtime.topic() like 'flock:%'
+--     and exists (
+--       select 1 from public.flock_reads r
+--       where r.room = substr(realtime.topic(), length('flock:') + 1)
+--         and r.user_id = (select auth.uid())
+--     )
+--   );
+--
+-- create policy "flock rooms: members send"
+--   on realtime.messages for insert to authenticated
+--   with check (
+--     realtime.topic() like 'flock:%'
+--     and exists (
+--       select 1 from public.flock_reads r
+--       where r.room = substr(realtime.topic(), length('flock:') + 1)
+--         and r.user_id = (select auth.uid())
+--     )
+--   );
