@@ -1,4 +1,4 @@
-import { CAPTURE_BOOTSTRAP_SQL } from './changes/capture.ts';
+import { CAPTURE_BOOTSTRAP_SQL, VISIBILITY_SQL } from './changes/capture.ts';
 
 /**
  * Supabase's `realtime.messages` and `realtime.topic()`, which private-channel policies are
@@ -35,4 +35,4 @@ grant execute on function realtime.topic() to anon, authenticated, service_role;
 `;
 
 /** The `realtime` schema as user migrations and the server need it; idempotent, run at every start before migrations. */
-export const REALTIME_BOOTSTRAP_SQL = REALTIME_MESSAGES_SQL + CAPTURE_BOOTSTRAP_SQL;
+export const REALTIME_BOOTSTRAP_SQL = REALTIME_MESSAGES_SQL + CAPTURE_BOOTSTRAP_SQL + VISIBILITY_SQL;

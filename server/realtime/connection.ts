@@ -86,7 +86,7 @@ export class RealtimeConnection implements ChannelSocket {
     if (this.closed) return;
     this.touch();
     this.env.hub.stats.messagesIn.add();
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     let frame: InboundFrame;
     try {
       if (isBinary) {

@@ -93,6 +93,43 @@ $$;
 revoke all on function realtime.local_sync_capture() from public;
 `;
 
+/**
+ * Which rows each set of JWT claims may select, for delivery: for every claims object it
+ * switches to that role with those claims (as PostgREST and Realtime do), runs `query`
+ * (the rows to check are its `$1`), and switches back. Each check runs in its own
+ * subtransaction, so a policy that raises hides the rows from that subscriber only. Run by
+ * the owner; `query` is built by the server from catalog names, never from client text.
+ */
+export const VISIBILITY_SQL = /* sql */ `
+create or replace function realtime.local_visible_rows(query text, claims jsonb[], rows jsonb)
+returns table (claim int, n int)
+language plpgsql set search_path = '' as $$
+declare
+  i int;
+  r record;
+begin
+  for i in 1 .. coalesce(array_length(claims, 1), 0) loop
+    begin
+      perform set_config('role', claims[i] ->> 'role', true),
+              set_config('request.jwt.claims', claims[i]::text, true),
+              set_config('request.jwt.claim.sub', coalesce(claims[i] ->> 'sub', ''), true),
+              set_config('request.jwt.claim.role', claims[i] ->> 'role', true);
+      for r in execute query using rows loop
+        claim := i - 1;
+        n := r.n;
+        return next;
+      end loop;
+      perform set_config('role', 'none', true);
+    exception when others then
+      -- The subtransaction's rollback restores the owner's role and settings.
+      null;
+    end;
+  end loop;
+end
+$$;
+revoke all on function realtime.local_visible_rows(text, jsonb[], jsonb) from public;
+`;
+
 /** Brings the capture triggers in step with the publication (at start, and when a join names a table). */
 export async function syncCapture(db: Database): Promise<void> {
   await db.asOwner((tx) => tx.query('select realtime.local_sync_capture()'));

@@ -1,4 +1,4 @@
-import { becomeRole, type Claims, type Database, type Transaction } from '../../db.ts';
+import type { Claims, Database, Transaction } from '../../db.ts';
 import { ident } from '../../rest/sql.ts';
 import { bindingCovers, type ChangeBinding, type CompiledFilter } from './bindings.ts';
 import { CHANGES_CHANNEL, syncCapture } from './capture.ts';
@@ -246,10 +246,11 @@ export class ChangeFeed {
   }
 
   /**
-   * For each distinct set of claims, the rows it may see. Tables with RLS are asked as that
-   * role, one savepoint per claims in a single transaction: does the row (by primary key)
-   * exist for me? Deletes cannot be checked against a row that is gone; like Supabase, they
-   * go to everyone who may read the table, carrying only the primary key.
+   * For each distinct set of claims, the rows it may see. Tables with RLS are asked as each
+   * subscriber's role and claims whether the row (by primary key) exists for them: one
+   * statement per table per batch, which loops over the claims inside Postgres
+   * (`realtime.local_visible_rows`). Deletes cannot be checked against a row that is gone;
+   * like Supabase, they go to everyone who may read the table, carrying only the primary key.
    */
   private async checkVisibility(
     rows: LogRow[],
@@ -280,28 +281,34 @@ export class ChangeFeed {
       }
     });
     if (toCheck.size === 0) return visible;
+    // Per table: every claims set that needs an answer, and the rows any of them asks about.
+    const byTable = new Map<string, { claims: Claims[]; keys: string[]; rows: number[] }>();
+    for (const [ck, entry] of toCheck) {
+      for (const [key, indexes] of entry.byTable) {
+        const t = byTable.get(key) ?? { claims: [], keys: [], rows: [] };
+        t.claims.push(entry.claims);
+        t.keys.push(ck);
+        t.rows = [...new Set([...t.rows, ...indexes])].sort((a, b) => a - b);
+        byTable.set(key, t);
+      }
+    }
     await this.db.asOwner(async (tx) => {
-      for (const [ck, { claims, byTable }] of toCheck) {
-        for (const [key, indexes] of byTable) {
-          const shape = shapes.get(key)!;
-          await tx.query('savepoint visibility');
-          try {
-            await becomeRole(tx, claims);
-            const match = shape.primaryKey.length
-              ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
-              : 't::text = r::text';
-            const result = await tx.query<{ n: number }>(
-              `select (c.n - 1)::int as n from jsonb_array_elements($1::jsonb) with ordinality as c(rec, n)
-               cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
-               where exists (select 1 from ${qualified(shape)} as t where ${match})`,
-              [JSON.stringify(indexes.map((i) => rows[i]!.record ?? {}))],
-            );
-            for (const r of result.rows) visible.get(ck)!.add(indexes[r.n]!);
-          } catch {
-            // The role may not read the table at all (or a policy raised): it sees nothing of it.
-          } finally {
-            await tx.query('rollback to savepoint visibility');
-          }
+      for (const [key, t] of byTable) {
+        const shape = shapes.get(key)!;
+        const match = shape.primaryKey.length
+          ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
+          : 't::text = r::text';
+        const query = `select (c.n - 1)::int as n from jsonb_array_elements($1) with ordinality as c(rec, n)
+          cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
+          where exists (select 1 from ${qualified(shape)} as t where ${match})`;
+        const result = await tx.query<{ claim: number; n: number }>(
+          'select claim, n from realtime.local_visible_rows($1, $2::jsonb[], $3::jsonb)',
+          [query, t.claims.map((c) => JSON.stringify(c)), JSON.stringify(t.rows.map((i) => rows[i]!.record ?? {}))],
+        );
+        for (const r of result.rows) {
+          const wanted = toCheck.get(t.keys[r.claim]!)!.byTable.get(key)!;
+          const index = t.rows[r.n]!;
+          if (wanted.includes(index)) visible.get(t.keys[r.claim]!)!.add(index);
         }
       }
     });
