@@ -230,8 +230,13 @@ export class ChannelMember implements HubMember, ChangeSubscriber {
   fail(message: string): void {
     if (this.closed) return;
     this.system('system', 'error', message);
-    this.push('phx_close', {});
+    this.sendClose();
     this.close();
+  }
+
+  /** `phx_close` as Phoenix sends it (`encode_close`): the join ref as both refs. */
+  sendClose(): void {
+    this.push('phx_close', {}, this.joinRef);
   }
 
   /** Leaves the topic: presence removed (others get the leave), timers stopped. */

@@ -185,7 +185,7 @@ export class RealtimeConnection implements ChannelSocket {
 
     // A second join of a joined topic replaces the first, as Phoenix does: the old one is closed.
     if (previous) {
-      previous.push('phx_close', {});
+      previous.sendClose();
       previous.close();
     }
     const member = new ChannelMember(
