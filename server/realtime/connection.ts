@@ -8,7 +8,7 @@ import { CLOSE } from './close-codes.ts';
 import type { RealtimeEnv } from './env.ts';
 import { decodeBinary, decodeText, encodeText, FrameError, type InboundFrame, type Vsn } from './frames.ts';
 import { readJoinRequest } from './join.ts';
-import { RateWindow } from './limits.ts';
+import { RateWindow, TokenBucket } from './limits.ts';
 import { reasons } from './reasons.ts';
 import { checkToken, FAILURE_CODES } from './token.ts';
 
@@ -21,7 +21,7 @@ export class RealtimeConnection implements ChannelSocket {
   private readonly channels = new Map<string, ChannelMember>();
   private queue: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly events: RateWindow;
+  private readonly events: TokenBucket;
   private readonly joins: RateWindow;
   private readonly presenceEvents: RateWindow;
   private closed = false;
@@ -32,7 +32,7 @@ export class RealtimeConnection implements ChannelSocket {
     readonly vsn: Vsn,
     private readonly apiKeyClaims: Claims,
   ) {
-    this.events = new RateWindow(env.limits.maxEventsPerSecond);
+    this.events = new TokenBucket(env.limits.maxEventsPerSecond);
     this.joins = new RateWindow(env.limits.maxJoinsPerSecond);
     this.presenceEvents = new RateWindow(env.limits.maxPresenceEventsPerSecond);
     env.hub.stats.connectionsTotal++;

@@ -6,7 +6,7 @@
  * the others. Every one is a `serve` flag.
  */
 export interface RealtimeLimits {
-  /** Messages a connection may send per second (broadcast, presence, everything but heartbeats). */
+  /** Messages a connection may send per second on average, in bursts of up to two seconds' worth (broadcast, presence, everything but heartbeats). */
   maxEventsPerSecond: number;
   /** Channel joins per second per connection. */
   maxJoinsPerSecond: number;
@@ -57,5 +57,33 @@ export class RateWindow {
     }
     this.count++;
     return this.count <= this.perWindow;
+  }
+}
+
+/**
+ * A token bucket: `perSecond` on average, with bursts of up to `burstSeconds` worth. Used
+ * for the message rate, which Supabase measures as an average (over up to 60 s), so that a
+ * client keeping to its rate is never cut off because its messages arrived bunched together
+ * (a busy event loop, a reconnect flushing its buffer).
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last = Date.now();
+  private readonly capacity: number;
+
+  constructor(
+    private readonly perSecond: number,
+    burstSeconds = 2,
+  ) {
+    this.capacity = perSecond * burstSeconds;
+    this.tokens = this.capacity;
+  }
+
+  take(now = Date.now()): boolean {
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

@@ -294,7 +294,7 @@ describe('realtime with tight limits (maxEventsPerSecond 20, maxJoinsPerSecond 1
     const name = room();
     const { topic, joinRef } = await socket.join(name);
 
-    for (let i = 0; i < 30; i++) socket.push(topic, 'broadcast', { type: 'broadcast', event: 'spam', payload: { i } }, { joinRef });
+    for (let i = 0; i < 60; i++) socket.push(topic, 'broadcast', { type: 'broadcast', event: 'spam', payload: { i } }, { joinRef });
 
     const system = await socket.message((m) => m.event === 'system');
     assert.deepEqual(system, {
@@ -319,7 +319,7 @@ describe('realtime with tight limits (maxEventsPerSecond 20, maxJoinsPerSecond 1
       const socket = await RawSocket.open(server.url);
       raws.push(socket);
       const { topic, joinRef } = await socket.join(room());
-      for (let i = 0; i < 30; i++) socket.push(topic, 'broadcast', { type: 'broadcast', event: 'spam', payload: {} }, { joinRef });
+      for (let i = 0; i < 60; i++) socket.push(topic, 'broadcast', { type: 'broadcast', event: 'spam', payload: {} }, { joinRef });
       const close = await socket.message((m) => m.event === 'phx_close');
       assert.deepEqual(close, { joinRef, ref: joinRef, topic, event: 'phx_close', payload: {} });
     },
@@ -332,7 +332,7 @@ describe('realtime with tight limits (maxEventsPerSecond 20, maxJoinsPerSecond 1
     channel.subscribe((status) => statuses.push(status));
     await statuses.next((s) => s === 'SUBSCRIBED');
 
-    for (let i = 0; i < 30; i++) void channel.send({ type: 'broadcast', event: 'spam', payload: { i } });
+    for (let i = 0; i < 60; i++) void channel.send({ type: 'broadcast', event: 'spam', payload: { i } });
 
     assert.deepEqual(await system.next(), { extension: 'system', status: 'error', message: 'Too many messages per second', channel: channel.subTopic });
     await statuses.next((s) => s === 'CLOSED');

@@ -48,6 +48,13 @@ interface LogRow {
 }
 
 const BATCH = 500;
+const CATALOG_TTL_MS = 2000;
+
+/** What one role may read of one table. */
+interface Access {
+  table: boolean;
+  columns: Set<string>;
+}
 const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
 const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
 const claimsKey = (claims: Claims): string => JSON.stringify(claims);
@@ -66,6 +73,10 @@ export class ChangeFeed {
   private again = false;
   private unlisten: (() => Promise<void>) | undefined;
   private stopped = false;
+  /** Table shapes and role privileges, re-read every CATALOG_TTL_MS (DDL is rare; one catalog read per batch is not). */
+  private readonly shapes = new Map<string, TableShape>();
+  private readonly access = new Map<string, Access>();
+  private catalogAt = 0;
   /** Changes taken from the log, and messages sent. */
   readonly counts = { changes: 0, messages: 0 };
 
@@ -107,33 +118,44 @@ export class ChangeFeed {
   private async drain(): Promise<void> {
     do {
       this.again = false;
-      let rows: LogRow[];
+      let taken: number;
       do {
-        rows = await this.take();
-        if (rows.length === 0) break;
-        try {
-          await this.deliver(rows);
-        } catch (error) {
-          console.error('[flock] realtime: could not deliver database changes:', error);
-        }
-      } while (rows.length === BATCH && !this.stopped);
+        const batch = await this.db.asOwner((tx) => this.batch(tx));
+        taken = batch.taken;
+        for (const [subscriber, message] of batch.out) subscriber.deliverChange(message);
+        this.counts.messages += batch.out.length;
+      } while (taken === BATCH && !this.stopped);
     } while (this.again && !this.stopped);
   }
 
-  private async take(): Promise<LogRow[]> {
-    const result = await this.db.asOwner((tx) =>
-      tx.query<LogRow>(
-        `delete from realtime.local_change_log where id in (select id from realtime.local_change_log order by id limit ${BATCH})
-         returning id, schema_name, table_name, type, record, old_record, commit_timestamp`,
-      ),
+  /**
+   * One batch in one transaction: take changes off the log, work out who receives what,
+   * and hand back the messages to send once it commits. A failure while working it out
+   * loses that batch's messages (logged), never the log's order or the server.
+   */
+  private async batch(tx: Transaction): Promise<{ taken: number; out: [ChangeSubscriber, ChangeMessage][] }> {
+    const result = await tx.query<LogRow>(
+      `delete from realtime.local_change_log where id in (select id from realtime.local_change_log order by id limit ${BATCH})
+       returning id, schema_name, table_name, type, record, old_record, commit_timestamp`,
     );
-    this.counts.changes += result.rows.length;
-    return result.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const rows = result.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    this.counts.changes += rows.length;
+    if (rows.length === 0) return { taken: 0, out: [] };
+    await tx.query('savepoint deliver');
+    try {
+      const out = await this.prepare(tx, rows);
+      await tx.query('release savepoint deliver');
+      return { taken: rows.length, out };
+    } catch (error) {
+      await tx.query('rollback to savepoint deliver');
+      console.error('[flock] realtime: could not deliver database changes:', error);
+      return { taken: rows.length, out: [] };
+    }
   }
 
-  private async deliver(rows: LogRow[]): Promise<void> {
+  private async prepare(tx: Transaction, rows: LogRow[]): Promise<[ChangeSubscriber, ChangeMessage][]> {
     const subscribers = [...this.subscribers()].filter((s) => s.changeBindings.length > 0);
-    if (subscribers.length === 0) return;
+    if (subscribers.length === 0) return [];
 
     // Which bindings of which subscriber cover each row, before filters and RLS.
     const candidates = rows.map((row) => {
@@ -144,24 +166,22 @@ export class ChangeFeed {
       }
       return bySubscriber;
     });
-    if (candidates.every((c) => c.size === 0)) return;
+    if (candidates.every((c) => c.size === 0)) return [];
 
-    const touched = new Map<string, { schema: string; table: string }>();
-    rows.forEach((row, i) => {
-      if (candidates[i]!.size) touched.set(tableKey(row.schema_name, row.table_name), { schema: row.schema_name, table: row.table_name });
-    });
-
-    const { shapes, passing, access } = await this.db.asOwner(async (tx) => {
-      const shapes = new Map<string, TableShape>();
-      for (const [key, t] of touched) {
-        const shape = await readTableShape(tx, t.schema, t.table);
-        if (shape) shapes.set(key, shape);
-      }
-      const passing = await this.evaluateFilters(tx, rows, candidates);
-      const roles = new Set(subscribers.map((s) => s.claims.role));
-      const access = await this.readAccess(tx, shapes, roles);
-      return { shapes, passing, access };
-    });
+    if (Date.now() - this.catalogAt > CATALOG_TTL_MS) {
+      this.shapes.clear();
+      this.access.clear();
+      this.catalogAt = Date.now();
+    }
+    const { shapes, access } = this;
+    for (const [i, row] of rows.entries()) {
+      const key = tableKey(row.schema_name, row.table_name);
+      if (!candidates[i]!.size || shapes.has(key)) continue;
+      const shape = await readTableShape(tx, row.schema_name, row.table_name);
+      if (shape) shapes.set(key, shape);
+    }
+    await this.readAccess(tx, new Set(subscribers.map((s) => s.claims.role)));
+    const passing = await this.evaluateFilters(tx, rows, candidates);
 
     // Drop bindings whose filter the row fails, and rows of tables that are gone.
     rows.forEach((row, i) => {
@@ -173,20 +193,21 @@ export class ChangeFeed {
       }
     });
 
-    const visible = await this.checkVisibility(rows, candidates, shapes, access);
+    const visible = await this.checkVisibility(tx, rows, candidates);
 
+    const out: [ChangeSubscriber, ChangeMessage][] = [];
     rows.forEach((row, i) => {
       const key = tableKey(row.schema_name, row.table_name);
       const shape = shapes.get(key);
       if (!shape) return;
       for (const [s, bindings] of candidates[i]!) {
         if (!visible.get(claimsKey(s.claims))?.has(i)) continue;
-        const columns = access.get(`${s.claims.role}:${key}`)?.columns;
-        if (!columns) continue;
-        s.deliverChange(this.message(row, shape, bindings, columns));
-        this.counts.messages++;
+        const readable = access.get(`${s.claims.role}:${key}`);
+        if (!readable?.table) continue;
+        out.push([s, this.message(row, shape, bindings, readable.columns)]);
       }
     });
+    return out;
   }
 
   /** For each distinct filter, the indexes of the rows that pass it. One statement per filter. */
@@ -220,29 +241,25 @@ export class ChangeFeed {
     return passing;
   }
 
-  /** Per role and table: may the role select from it at all, and which columns. */
-  private async readAccess(
-    tx: Transaction,
-    shapes: Map<string, TableShape>,
-    roles: Set<string>,
-  ): Promise<Map<string, { table: boolean; columns: Set<string> }>> {
-    const access = new Map<string, { table: boolean; columns: Set<string> }>();
-    for (const [key, shape] of shapes) {
+  /** Per role and table: may the role select from it at all, and which columns. Cached with the shapes. */
+  private async readAccess(tx: Transaction, roles: Set<string>): Promise<void> {
+    for (const [key, shape] of this.shapes) {
+      const missing = [...roles].filter((role) => !this.access.has(`${role}:${key}`));
+      if (missing.length === 0) continue;
       const result = await tx.query<{ role: string; table_ok: boolean; columns: string[] | null }>(
         `select r.role, has_table_privilege(r.role, $1::regclass, 'SELECT') as table_ok,
            (select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
              where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
                and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')) as columns
          from unnest($2::text[]) as r(role)`,
-        [qualified(shape), [...roles]],
+        [qualified(shape), missing],
       );
       for (const r of result.rows) {
         const columns = new Set(r.columns ?? []);
         // A role that may read some columns but not the table still receives those columns, as in Postgres.
-        if (r.table_ok || columns.size) access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns });
+        this.access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns });
       }
     }
-    return access;
   }
 
   /**
@@ -253,11 +270,11 @@ export class ChangeFeed {
    * like Supabase, they go to everyone who may read the table, carrying only the primary key.
    */
   private async checkVisibility(
+    tx: Transaction,
     rows: LogRow[],
     candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
-    shapes: Map<string, TableShape>,
-    access: Map<string, { table: boolean; columns: Set<string> }>,
   ): Promise<Map<string, Set<number>>> {
+    const { shapes, access } = this;
     const visible = new Map<string, Set<number>>();
     const toCheck = new Map<string, { claims: Claims; byTable: Map<string, number[]> }>();
     candidates.forEach((bySubscriber, i) => {
@@ -268,7 +285,7 @@ export class ChangeFeed {
         const ck = claimsKey(s.claims);
         const seen = visible.get(ck) ?? new Set<number>();
         visible.set(ck, seen);
-        if (!shape || !access.get(`${s.claims.role}:${key}`)) continue;
+        if (!shape || !access.get(`${s.claims.role}:${key}`)?.table) continue;
         if (!shape.rowSecurity || row.type === 'DELETE' || s.claims.role === 'service_role') {
           seen.add(i);
           continue;
@@ -292,26 +309,24 @@ export class ChangeFeed {
         byTable.set(key, t);
       }
     }
-    await this.db.asOwner(async (tx) => {
-      for (const [key, t] of byTable) {
-        const shape = shapes.get(key)!;
-        const match = shape.primaryKey.length
-          ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
-          : 't::text = r::text';
-        const query = `select (c.n - 1)::int as n from jsonb_array_elements($1) with ordinality as c(rec, n)
-          cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
-          where exists (select 1 from ${qualified(shape)} as t where ${match})`;
-        const result = await tx.query<{ claim: number; n: number }>(
-          'select claim, n from realtime.local_visible_rows($1, $2::jsonb[], $3::jsonb)',
-          [query, t.claims.map((c) => JSON.stringify(c)), JSON.stringify(t.rows.map((i) => rows[i]!.record ?? {}))],
-        );
-        for (const r of result.rows) {
-          const wanted = toCheck.get(t.keys[r.claim]!)!.byTable.get(key)!;
-          const index = t.rows[r.n]!;
-          if (wanted.includes(index)) visible.get(t.keys[r.claim]!)!.add(index);
-        }
+    for (const [key, t] of byTable) {
+      const shape = shapes.get(key)!;
+      const match = shape.primaryKey.length
+        ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
+        : 't::text = r::text';
+      const query = `select (c.n - 1)::int as n from jsonb_array_elements($1) with ordinality as c(rec, n)
+        cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
+        where exists (select 1 from ${qualified(shape)} as t where ${match})`;
+      const result = await tx.query<{ claim: number; n: number }>(
+        'select claim, n from realtime.local_visible_rows($1, $2::jsonb[], $3::jsonb)',
+        [query, t.claims.map((c) => JSON.stringify(c)), JSON.stringify(t.rows.map((i) => rows[i]!.record ?? {}))],
+      );
+      for (const r of result.rows) {
+        const wanted = toCheck.get(t.keys[r.claim]!)!.byTable.get(key)!;
+        const index = t.rows[r.n]!;
+        if (wanted.includes(index)) visible.get(t.keys[r.claim]!)!.add(index);
       }
-    });
+    }
     return visible;
   }
 
