@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { createNodeClient } from '../test/support/node-client.ts';
 import { LOCAL_ANON_KEY } from '../server/auth/keys.ts';
 import { startChildServer } from '../test/support/child-server.ts';
+import { rssKb } from './support/process-usage.ts';
 import { summarize, type LatencySummary } from './support/stats.ts';
 
 const CLIENTS = 50;
@@ -44,7 +44,7 @@ export default async function restBench(): Promise<Record<string, unknown>> {
       client.from('flock_messages').insert({ id: randomUUID(), room: `bench-insert-${n % 5}`, body: `message ${n}` }),
     );
     print('insert one message', insert);
-    const rssMiB = await rssOf(server.process.pid);
+    const rssMiB = rssOf(server.process.pid);
     console.log(`server RSS after the run: ${rssMiB} MiB`);
     return { clients: CLIENTS, measureSeconds: MEASURE_MS / 1000, select50: select, insert, serverRssMiB: rssMiB };
   } finally {
@@ -91,13 +91,7 @@ function print(what: string, f: PhaseFigures): void {
   );
 }
 
-async function rssOf(pid: number | undefined): Promise<number | null> {
-  if (pid === undefined) return null;
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
-  } catch {
-    return null;
-  }
+function rssOf(pid: number | undefined): number | null {
+  const kb = pid === undefined ? Number.NaN : rssKb(pid);
+  return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
 }
