@@ -48,7 +48,21 @@ interface LogRow {
 }
 
 const BATCH = 500;
-const CATALOG_TTL_MS = 2000;
+
+/**
+ * A fingerprint of everything the cached shapes and privileges depend on: the tables' and
+ * columns' grants, RLS flag, replica identity, columns and primary key. One cheap statement
+ * per batch instead of re-reading them; any GRANT, REVOKE or ALTER changes it.
+ */
+const CATALOG_FINGERPRINT_SQL = /* sql */ `
+  select md5(coalesce(string_agg(
+    c.oid::text || '|' || coalesce(c.relacl::text, '') || '|' || c.relrowsecurity::text || '|' || c.relreplident::text || '|' ||
+    coalesce((select string_agg(a.attname::text || ':' || a.atttypid::text || ':' || coalesce(a.attacl::text, ''), ',' order by a.attnum)
+      from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '') || '|' ||
+    coalesce((select i.indkey::text from pg_catalog.pg_index i where i.indrelid = c.oid and i.indisprimary), ''),
+    ';' order by c.oid), '') || (select count(*) from pg_catalog.pg_auth_members)::text) as fingerprint
+  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'p') and (n.nspname || '.' || c.relname) = any($1::text[])`;
 
 /** What one role may read of one table. */
 interface Access {
@@ -73,10 +87,10 @@ export class ChangeFeed {
   private again = false;
   private unlisten: (() => Promise<void>) | undefined;
   private stopped = false;
-  /** Table shapes and role privileges, re-read every CATALOG_TTL_MS (DDL is rare; one catalog read per batch is not). */
+  /** Table shapes and role privileges, kept while the catalog fingerprint of the cached tables holds. */
   private readonly shapes = new Map<string, TableShape>();
   private readonly access = new Map<string, Access>();
-  private catalogAt = 0;
+  private fingerprint = '';
   /** Changes taken from the log, and messages sent. */
   readonly counts = { changes: 0, messages: 0 };
 
@@ -168,17 +182,17 @@ export class ChangeFeed {
     });
     if (candidates.every((c) => c.size === 0)) return [];
 
-    if (Date.now() - this.catalogAt > CATALOG_TTL_MS) {
-      this.shapes.clear();
-      this.access.clear();
-      this.catalogAt = Date.now();
-    }
+    await this.checkCatalog(tx);
     const { shapes, access } = this;
     for (const [i, row] of rows.entries()) {
       const key = tableKey(row.schema_name, row.table_name);
       if (!candidates[i]!.size || shapes.has(key)) continue;
       const shape = await readTableShape(tx, row.schema_name, row.table_name);
-      if (shape) shapes.set(key, shape);
+      if (shape) {
+        shapes.set(key, shape);
+        const result = await tx.query<{ fingerprint: string }>(CATALOG_FINGERPRINT_SQL, [[...shapes.keys()]]);
+        this.fingerprint = result.rows[0]?.fingerprint ?? '';
+      }
     }
     await this.readAccess(tx, new Set(subscribers.map((s) => s.claims.role)));
     const passing = await this.evaluateFilters(tx, rows, candidates);
@@ -239,6 +253,17 @@ export class ChangeFeed {
       passing.set(key, new Set(result.rows.map((r) => entry.rows[r.n]!)));
     }
     return passing;
+  }
+
+  /** Forgets the cached shapes and privileges when a grant or the tables' definition changed. */
+  private async checkCatalog(tx: Transaction): Promise<void> {
+    if (this.shapes.size === 0) return;
+    const result = await tx.query<{ fingerprint: string }>(CATALOG_FINGERPRINT_SQL, [[...this.shapes.keys()]]);
+    const fingerprint = result.rows[0]?.fingerprint ?? '';
+    if (fingerprint !== this.fingerprint) {
+      this.shapes.clear();
+      this.access.clear();
+    }
   }
 
   /** Per role and table: may the role select from it at all, and which columns. Cached with the shapes. */
