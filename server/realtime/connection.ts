@@ -10,6 +10,7 @@ import { decodeBinary, decodeText, encodeText, FrameError, type InboundFrame, ty
 import { readJoinRequest } from './join.ts';
 import { RateWindow, TokenBucket } from './limits.ts';
 import { reasons } from './reasons.ts';
+import type { DropReason } from './stats.ts';
 import { checkToken, FAILURE_CODES } from './token.ts';
 
 /**
@@ -117,7 +118,13 @@ export class RealtimeConnection implements ChannelSocket {
       return;
     }
     if (frame.kind === 'message' && frame.event === 'phx_join') {
-      await this.join(frame);
+      try {
+        await this.join(frame);
+      } catch (error) {
+        // Phoenix's answer when a join raises; the client retries the join with backoff.
+        console.error('[flock] realtime: join failed:', error);
+        this.replyTo(frame, 'error', { reason: 'join crashed' });
+      }
       return;
     }
     const member = this.channels.get(frame.topic);
@@ -145,8 +152,8 @@ export class RealtimeConnection implements ChannelSocket {
   }
 
   private async join(frame: Extract<InboundFrame, { kind: 'message' }>): Promise<void> {
-    const refuse = (reason: string): void => {
-      this.env.hub.stats.drop(reason.startsWith('Unauthorized') || reason.includes('JWT') ? 'unauthorized' : 'invalid');
+    const refuse = (reason: string, why: DropReason): void => {
+      this.env.hub.stats.drop(why);
       this.replyTo(frame, 'error', { reason });
     };
     if (!this.joins.take()) {
@@ -157,7 +164,7 @@ export class RealtimeConnection implements ChannelSocket {
       return;
     }
     if (!frame.topic.startsWith('realtime:') || frame.topic === 'realtime:') {
-      return refuse(frame.topic.startsWith('realtime:') ? reasons.topicRequired : reasons.unmatchedTopic);
+      return refuse(frame.topic.startsWith('realtime:') ? reasons.topicRequired : reasons.unmatchedTopic, 'invalid');
     }
     const request = readJoinRequest(frame.payload);
     const previous = this.channels.get(frame.topic);
@@ -170,14 +177,14 @@ export class RealtimeConnection implements ChannelSocket {
     let claims = this.apiKeyClaims;
     if (request.accessToken) {
       const check = await checkToken(request.accessToken, this.env.signer);
-      if (!check.ok) return refuse(`${FAILURE_CODES[check.failure.kind]}: ${check.failure.message}`);
+      if (!check.ok) return refuse(`${FAILURE_CODES[check.failure.kind]}: ${check.failure.message}`, 'unauthorized');
       claims = check.claims;
     }
     const subTopic = frame.topic.slice('realtime:'.length);
     let permissions: ChannelPermissions | undefined;
     if (request.private) {
       permissions = await channelPermissions(this.env.db, subTopic, claims);
-      if (!permissions.readBroadcast && !permissions.readPresence) return refuse(reasons.cannotRead(subTopic));
+      if (!permissions.readBroadcast && !permissions.readPresence) return refuse(reasons.cannotRead(subTopic), 'unauthorized');
     }
     const bindings = await compileBindings(this.env.db, request.postgresChanges);
     if (bindings.active.length) await syncCapture(this.env.db);
