@@ -35,12 +35,7 @@ describe('realtime identity', () => {
   let server: RunningServer;
   const clients = new ClientSet(() => server.url);
 
-  async function user(name = 'Tester'): Promise<{ client: SupabaseClient; id: string }> {
-    const client = clients.make();
-    const { data, error } = await client.auth.signInAnonymously({ options: { data: { name } } });
-    assert.equal(error, null);
-    return { client, id: data.user!.id };
-  }
+  const user = (name = 'Tester'): Promise<{ client: SupabaseClient; id: string }> => clients.signedIn(name);
 
   async function sql(text: string): Promise<void> {
     await server.ctx.db.asOwner((tx) => tx.exec(text));

@@ -128,6 +128,14 @@ export class ClientSet {
     return client;
   }
 
+  /** A client signed in anonymously (the `authenticated` role) under `name`, with its user id. */
+  async signedIn(name = 'Tester', options: NodeClientOptions = {}): Promise<{ client: SupabaseClient; id: string }> {
+    const client = this.make(options);
+    const { data, error } = await client.auth.signInAnonymously({ options: { data: { name } } });
+    if (error || !data.user) throw new Error(`anonymous sign-in failed: ${error?.message ?? 'no user'}`);
+    return { client, id: data.user.id };
+  }
+
   async closeAll(): Promise<void> {
     const clients = this.clients.splice(0);
     await Promise.all(clients.map((c) => c.realtime.disconnect()));
