@@ -37,21 +37,6 @@ export class TopicPresence<M> {
   /** One entry per tracking member: a member tracks under exactly one key. */
   private readonly entries = new Map<M, Entry<M>>();
 
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** How many distinct keys are present. */
-  keyCount(): number {
-    return new Set([...this.entries.values()].map((e) => e.key)).size;
-  }
-
-  /** Whether `owner` tracking `key` would add a key not yet present. */
-  isNewKey(owner: M, key: string): boolean {
-    for (const entry of this.entries.values()) if (entry.key === key && entry.owner !== owner) return false;
-    return this.entries.get(owner)?.key !== key;
-  }
-
   state(): PresenceState {
     const state: PresenceState = {};
     for (const entry of this.entries.values()) add(state, entry.key, entry.meta);
