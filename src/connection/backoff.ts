@@ -1,0 +1,44 @@
+/**
+ * Reconnect delays: exponential from `baseMs` (1 s, 2 s, 4 s …), capped at `capMs` (30 s),
+ * with full jitter — a uniform draw below the ceiling — so a server coming back is not hit
+ * by every client at the same instant. `reset()` after a success starts again from 1 s.
+ */
+export interface BackoffOptions {
+  baseMs?: number;
+  capMs?: number;
+  /** A number in [0, 1); `Math.random` unless a test fixes it. */
+  random?: () => number;
+}
+
+export class Backoff {
+  private attempts = 0;
+  private readonly baseMs: number;
+  private readonly capMs: number;
+  private readonly random: () => number;
+
+  constructor(options: BackoffOptions = {}) {
+    this.baseMs = options.baseMs ?? 1000;
+    this.capMs = options.capMs ?? 30_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** How many delays have been handed out since the last reset. */
+  get attempt(): number {
+    return this.attempts;
+  }
+
+  /** The ceiling for attempt `n` (1-based): base · 2^(n−1), at most the cap. */
+  ceiling(n: number): number {
+    return Math.min(this.capMs, this.baseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+  }
+
+  /** The next delay in milliseconds. */
+  next(): number {
+    this.attempts++;
+    return Math.floor(this.random() * this.ceiling(this.attempts));
+  }
+
+  reset(): void {
+    this.attempts = 0;
+  }
+}
