@@ -186,7 +186,7 @@ export class RealtimeConnection implements ChannelSocket {
       permissions = await channelPermissions(this.env.db, subTopic, claims);
       if (!permissions.readBroadcast && !permissions.readPresence) return refuse(reasons.cannotRead(subTopic), 'unauthorized');
     }
-    const bindings = await compileBindings(this.env.db, request.postgresChanges);
+    const bindings = await compileBindings(this.env.db, request.postgresChanges, claims.role);
     if (bindings.active.length) await syncCapture(this.env.db);
     if (this.closed) return;
 

@@ -72,14 +72,23 @@ function eventOf(p: Record<string, unknown>): ChangeEvent {
   return EVENTS.includes(event as ChangeEvent) ? (event as ChangeEvent) : '*';
 }
 
+/** A published table's columns, and which of them the subscriber's role may read (as Realtime's `subscription_check_filters`). */
 const TABLE_SQL = /* sql */ `
-  select a.attname as column
+  select a.attname as column, has_column_privilege($3::text, c.oid, a.attnum, 'SELECT') as readable
   from pg_catalog.pg_class c
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-  where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')`;
+  where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'p')
+    and exists (select 1 from pg_catalog.pg_publication_tables t
+                where t.pubname = 'supabase_realtime' and t.schemaname = $1 and t.tablename = $2)`;
 
-async function compileFilter(tx: Transaction, schema: string, table: string, filter: string, columns: ReadonlySet<string>): Promise<CompiledFilter> {
+async function compileFilter(
+  tx: Transaction,
+  schema: string,
+  table: string,
+  filter: string,
+  columns: ReadonlyMap<string, boolean>,
+): Promise<CompiledFilter> {
   let filters;
   try {
     filters = parseChangeFilter(filter);
@@ -89,6 +98,7 @@ async function compileFilter(tx: Transaction, schema: string, table: string, fil
   }
   for (const f of filters) {
     if (!columns.has(f.field.name)) throw new BindingError(`Error parsing \`filter\` params: column '${f.field.name}' does not exist in ${schema}.${table}`);
+    if (!columns.get(f.field.name)) throw new BindingError(`invalid column for filter ${f.field.name}`);
   }
   const b = new Binder();
   b.bind(null); // $1: the rows being matched
@@ -117,11 +127,12 @@ export interface CompiledBindings {
 }
 
 /**
- * Checks and compiles the bindings of one join. As in Realtime, bad bindings do not refuse
+ * Checks and compiles the bindings of one join for a subscriber of `role`: tables must be in
+ * the `supabase_realtime` publication, filter columns readable by the role. As in Realtime, bad bindings do not refuse
  * the join: the reply still lists every binding with an id (realtime-js closes the channel
  * otherwise), and the problem arrives as a postgres_changes `system` error.
  */
-export async function compileBindings(db: Database, raw: unknown): Promise<CompiledBindings> {
+export async function compileBindings(db: Database, raw: unknown, role: string): Promise<CompiledBindings> {
   const entries = Array.isArray(raw) ? (raw as unknown[]) : [];
   const reply = entries.map((e) => ({ ...(typeof e === 'object' && e !== null ? e : {}), id: nextBindingId++ }));
   if (entries.length === 0) return { reply, active: [] };
@@ -135,7 +146,8 @@ export async function compileBindings(db: Database, raw: unknown): Promise<Compi
         let filter: CompiledFilter | undefined;
         const filterText = typeof p.filter === 'string' && p.filter.trim() !== '' ? p.filter : undefined;
         if (table !== undefined && schema !== '*') {
-          const columns = new Set((await tx.query<{ column: string }>(TABLE_SQL, [schema, table])).rows.map((r) => r.column));
+          const rows = (await tx.query<{ column: string; readable: boolean }>(TABLE_SQL, [schema, table, role])).rows;
+          const columns = new Map(rows.map((r) => [r.column, r.readable]));
           if (columns.size === 0) {
             throw new BindingError(
               `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe(p)}`,

@@ -73,8 +73,15 @@ const tableKey = (schema: string, table: string): string => `${schema}.${table}`
 const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
 const claimsKey = (claims: Claims): string => JSON.stringify(claims);
 
-/** The row a filter or a visibility check looks at: the new one, or the old one for a delete. */
-const subjectOf = (row: LogRow): Row => (row.type === 'DELETE' ? row.old_record : row.record) ?? {};
+/**
+ * The row a filter looks at: the new one, or for a delete the old one as the replica
+ * identity gives it (Supabase sees no more than that, so a delete filtered on a column
+ * outside the identity never matches there either).
+ */
+function subjectOf(row: LogRow, shape: TableShape | undefined): Row {
+  if (row.type !== 'DELETE') return row.record ?? {};
+  return shape ? pick(row.old_record, new Set(shape.identityColumns)) : {};
+}
 
 function pick(row: Row | null, columns: ReadonlySet<string>): Row {
   const out: Row = {};
@@ -243,7 +250,7 @@ export class ChangeFeed {
     });
     const passing = new Map<string, Set<number>>();
     for (const [key, entry] of filters) {
-      const subjects = entry.rows.map((i) => subjectOf(rows[i]!));
+      const subjects = entry.rows.map((i) => subjectOf(rows[i]!, this.shapes.get(tableKey(entry.schema, entry.table))));
       const result = await tx.query<{ n: number }>(
         `select (c.n - 1)::int as n from jsonb_array_elements($1::jsonb) with ordinality as c(rec, n)
          cross join lateral jsonb_populate_record(null::${qualified(entry)}, c.rec) as r
