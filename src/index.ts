@@ -3,7 +3,20 @@
  *
  * This is the ES module entry for apps with a bundler: lit, @lit/context and
  * @supabase/supabase-js are peer imports here, so an app shares its own copies and client.
+ * Importing it registers the elements (`<flock-room>` …).
  * @packageDocumentation
  */
+import { defineFlockElements } from './elements/define.js';
+
 export { VERSION, WIRE_VERSION } from './version.js';
 export { LOCAL_ANON_KEY, LOCAL_SUPABASE_URL } from './connection/local-defaults.js';
+export { roomContext } from './context.js';
+export { FlockRoom, type FlockStatusChangeDetail, type FlockUserChangeDetail } from './elements/room/room.js';
+export { defineFlockElements } from './elements/define.js';
+// MEMORY-ROOM-PENDING export { MemoryNetwork, MemoryRoom } from './connection/memory-room.js';
+export { STATUS, QUALITY, qualityOf, type ConnectionStatus, type Quality } from './connection/status.js';
+export { PALETTE, colorFor } from './connection/palette.js';
+export { isSafeUrl, WIRE_LIMITS, type PresenceMeta, type PresenceStatus, type CursorMessage, type TypingMessage, type BroadcastEvent, type BroadcastPayload } from './connection/wire.js';
+export type * from './connection/types.js';
+
+defineFlockElements();

@@ -34,8 +34,13 @@ export class Backoff {
 
   /** The next delay in milliseconds. */
   next(): number {
-    this.attempts++;
-    return Math.floor(this.random() * this.ceiling(this.attempts));
+    return this.delayFor(this.attempts + 1);
+  }
+
+  /** The delay before try number `n` (1-based), when the caller counts tries itself (phoenix does). */
+  delayFor(n: number): number {
+    this.attempts = n;
+    return Math.floor(this.random() * this.ceiling(n));
   }
 
   reset(): void {

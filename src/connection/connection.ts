@@ -1,0 +1,330 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { resolveIdentity, sameUser, saveProfile } from './identity.js';
+import { Outbox } from './outbox.js';
+import { LatencyAverage, STATUS, qualityOf, type ConnectionStatus } from './status.js';
+import { watchSocket, type HeartbeatStatus } from './socket-watch.js';
+import { ChannelSession } from './channel-session.js';
+import { Timers } from './timers.js';
+import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
+import { WriteQueue } from './write-queue.js';
+
+/** How a kit-created client reconnects: the Connection plans each delay (see `ClientHooks`). */
+export interface ClientHooks {
+  reconnectDelay(tries: number): number;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  key: string;
+  client: SupabaseClient;
+  /** True when the kit created `client` (it then drives reconnects); false for an app's client. */
+  owned: boolean;
+  /** Where a kit-created client sends its reconnect questions; the Connection installs itself. */
+  hooks?: { current: ClientHooks | undefined };
+  backoff?: BackoffOptions;
+  /** Timer functions; tests pass counting ones to prove nothing outlives `dispose()`. */
+  timers?: Timers;
+  /** IndexedDB name for the outbox; tests keep theirs apart. */
+  outboxDb?: string;
+}
+
+/**
+ * The one shared connection for a (supabase url, key) on a page: its supabase-js client, and
+ * so its one WebSocket, with the status, latency, backoff, identity and outbox every Room on
+ * it shares. Rooms hold it through the registry (`connection-registry.ts`); nothing renders.
+ *
+ * Status comes from the socket itself (open, close, heartbeat timeouts: phoenix counts a beat
+ * with no reply by the next beat as lost, i.e. two intervals of silence) and from the browser
+ * (`offline`). With a kit-created client the Connection also decides every reconnect delay
+ * (full-jitter backoff, 1 s … 30 s) and tries at once when the network returns or the page
+ * becomes visible; with an app's client it only observes, so the app's own settings hold.
+ *
+ * Events (plain `Event`s): `status` whenever `state` changes, `user` when the identity
+ * resolves or changes, `writes` when the outbox changes.
+ */
+export class Connection extends EventTarget {
+  readonly client: SupabaseClient;
+  readonly owned: boolean;
+  readonly url: string;
+  readonly key: string;
+  private readonly timers: Timers;
+  private readonly backoff: Backoff;
+  private readonly latency = new LatencyAverage();
+  private status: ConnectionStatus = STATUS.connecting;
+  private attempt = 0;
+  private nextRetryAt: number | undefined;
+  private lastConnectedAt: number | undefined;
+  private dropped = 0;
+  private profile: FlockUserInput = {};
+  private currentUser: FlockUser | undefined;
+  private outboxPromise: Promise<Outbox> | undefined;
+  private outboxEntries: readonly QueuedWrite[] = [];
+  private readonly cleanups: (() => void)[] = [];
+  private disposed = false;
+  private resolving: Promise<FlockUser> | undefined;
+  private userChain: Promise<unknown> = Promise.resolve();
+  private profileSave: number | undefined;
+  private readonly queue: WriteQueue;
+  private personal: ChannelSession | undefined;
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    this.client = options.client;
+    this.owned = options.owned;
+    this.url = options.url;
+    this.key = options.key;
+    this.timers = options.timers ?? new Timers();
+    this.backoff = new Backoff(options.backoff);
+    this.queue = new WriteQueue(this.client, () => this.outbox(), this.timers);
+    if (options.hooks) {
+      options.hooks.current = { reconnectDelay: (tries) => this.planRetry(tries) };
+      this.cleanups.push(() => (options.hooks!.current = undefined));
+    }
+    const realtime = this.client.realtime;
+    this.cleanups.push(
+      watchSocket(realtime, {
+        open: () => this.opened(),
+        close: () => this.lost(),
+        error: () => undefined,
+        heartbeat: (status, latency) => this.heartbeat(status, latency),
+      }),
+    );
+    if (realtime.isConnected()) this.opened();
+    this.listen(window, 'online', () => this.networkBack());
+    this.listen(window, 'offline', () => this.set({ status: STATUS.offline }));
+    this.listen(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.networkBack();
+    });
+    const { data } = this.client.auth.onAuthStateChange(() => {
+      // Auth's own lock is held while this runs: resolving here would deadlock on getSession.
+      this.timers.setTimeout(() => void this.refreshUser(), 0);
+    });
+    this.cleanups.push(() => data.subscription.unsubscribe());
+  }
+
+  /** The connection as `<flock-status>` shows it. */
+  get state(): ConnectionState {
+    const latency = this.latency.value;
+    const failed = this.outboxEntries.filter((e) => e.state === 'failed').length;
+    return {
+      status: this.status,
+      latency: latency === undefined ? undefined : Math.round(latency),
+      quality: latency === undefined ? undefined : qualityOf(latency),
+      attempt: this.attempt,
+      nextRetryAt: this.nextRetryAt,
+      lastConnectedAt: this.lastConnectedAt,
+      queued: this.outboxEntries.length - failed,
+      failed,
+      dropped: this.dropped,
+      owned: this.owned,
+    };
+  }
+
+  /** This tab's user, once resolved. */
+  get user(): FlockUser | undefined {
+    return this.currentUser;
+  }
+
+  get writes(): readonly QueuedWrite[] {
+    return this.outboxEntries;
+  }
+
+  /** Resolves the identity (session, else anonymous sign-in, else a visitor id); cached. */
+  ready(): Promise<FlockUser> {
+    this.resolving ??= this.refreshUser();
+    return this.resolving;
+  }
+
+  /** Display name, colour and avatar from the page (`user-name`… or the `user` property). */
+  setProfile(input: FlockUserInput): void {
+    this.profile = { ...input };
+    if (!this.currentUser) return;
+    void this.refreshUser();
+    if (this.owned && this.currentUser.kind !== 'visitor') {
+      // Debounced: attributes often arrive one by one.
+      this.timers.clearTimeout(this.profileSave);
+      this.profileSave = this.timers.setTimeout(() => void saveProfile(this.client, this.profile), 500);
+    }
+  }
+
+  /** Counts a malformed message from a peer (dropped, never shown). */
+  noteDropped(count = 1): void {
+    this.dropped += count;
+    this.emit('status');
+  }
+
+  /** The outbox of the current user on this project, opened on first use. */
+  outbox(): Promise<Outbox> {
+    this.outboxPromise ??= this.ready().then(async (user) => {
+      const outbox = await Outbox.open(`${this.url}|${user.id}`, this.options.outboxDb);
+      if (this.disposed) {
+        outbox.close();
+        throw new Error('connection closed');
+      }
+      const update = (entries: readonly QueuedWrite[]) => {
+        this.outboxEntries = entries;
+        this.emit('writes');
+        this.emit('status');
+      };
+      update(outbox.list as readonly QueuedWrite[]);
+      this.cleanups.push(outbox.subscribe((entries) => update(entries as readonly QueuedWrite[])));
+      this.cleanups.push(() => outbox.close());
+      return outbox;
+    });
+    return this.outboxPromise;
+  }
+
+  /** Writes through the outbox (see `WriteQueue`). */
+  write(request: WriteRequest): Promise<WriteResult> {
+    return this.queue.write(request);
+  }
+
+  retryWrite(key: string): Promise<WriteResult | undefined> {
+    return this.queue.retry(key);
+  }
+
+  discardWrite(key: string): Promise<void> {
+    return this.queue.discard(key);
+  }
+
+  /**
+   * The current user's own channel (`flock-user:<id>`), for changes meant for them alone
+   * (notifications), shared by every room on the connection.
+   */
+  userChannel(): ChannelSession {
+    if (!this.personal) {
+      const session = new ChannelSession(this.client, this.timers);
+      this.personal = session;
+      const start = () => {
+        if (this.currentUser) session.start({ topic: `flock-user:${this.currentUser.id}`, onJoined: () => undefined });
+      };
+      start();
+      this.addEventListener('user', start);
+      this.cleanups.push(() => this.removeEventListener('user', start));
+    }
+    return this.personal;
+  }
+
+  /** Sends a heartbeat now (unless one is in flight) to refresh the latency figure. */
+  probe(): void {
+    const realtime = this.client.realtime;
+    if (realtime.isConnected() && !realtime.pendingHeartbeatRef) void realtime.sendHeartbeat();
+  }
+
+  /**
+   * Reconnects now instead of waiting out the backoff. With a kit-created client this runs
+   * phoenix's own reconnect step (refresh auth, then connect); with an app's client it only
+   * asks realtime-js to connect if it is idle.
+   */
+  retryNow(): void {
+    const realtime = this.client.realtime;
+    if (this.disposed || realtime.isConnected()) return;
+    if (this.owned) {
+      const timer = realtime.reconnectTimer;
+      timer.reset();
+      this.nextRetryAt = undefined;
+      this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+      timer.callback();
+    } else {
+      realtime.connect();
+    }
+  }
+
+  /** Leaves the user's channel and releases every listener and timer; a kit-created socket is closed by the registry. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
+    this.timers.clearAll();
+    await this.personal?.close();
+    this.timers.clearAll();
+  }
+
+  /** Timeouts this connection has pending (zero once disposed). */
+  get pendingTimers(): number {
+    return this.timers.pending;
+  }
+
+  private opened(): void {
+    this.backoff.reset();
+    this.lastConnectedAt = Date.now();
+    this.set({ status: STATUS.connected, attempt: 0, nextRetryAt: undefined });
+    // A first figure now rather than one interval later.
+    this.timers.setTimeout(() => this.probe(), 0);
+    // Back online: a visitor may now sign in, and the outbox goes out.
+    if (this.owned && this.currentUser?.kind === 'visitor') void this.refreshUser();
+    void this.queue.flush().catch(() => undefined);
+  }
+
+  private lost(): void {
+    if (this.disposed) return;
+    if (!this.owned) this.attempt++;
+    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+  }
+
+  private heartbeat(status: HeartbeatStatus, latency: number | undefined): void {
+    if (status === 'ok' && latency !== undefined) {
+      this.latency.add(latency);
+      if (this.status !== STATUS.connected && this.client.realtime.isConnected()) this.opened();
+      else this.emit('status');
+    } else if (status === 'timeout') {
+      this.set({ status: STATUS.reconnecting });
+    }
+  }
+
+  /** realtime-js asks how long to wait before try number `tries`: full jitter below the ceiling. */
+  private planRetry(tries: number): number {
+    const delay = this.backoff.delayFor(tries);
+    this.attempt = tries;
+    this.nextRetryAt = Date.now() + delay;
+    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    return delay;
+  }
+
+  private networkBack(): void {
+    if (this.status === STATUS.offline && navigator.onLine !== false) this.set({ status: STATUS.reconnecting });
+    if (this.owned) this.retryNow();
+  }
+
+  /** One resolution at a time: two at once could sign in twice. */
+  private refreshUser(): Promise<FlockUser> {
+    const next = this.userChain.then(() => this.resolveUser());
+    this.userChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async resolveUser(): Promise<FlockUser> {
+    const user = await resolveIdentity(this.client, { owned: this.owned, profile: this.profile });
+    if (!this.disposed && !sameUser(user, this.currentUser)) {
+      const idChanged = user.id !== this.currentUser?.id;
+      this.currentUser = user;
+      if (idChanged && this.outboxPromise) this.reopenOutbox();
+      this.emit('user');
+    }
+    return user;
+  }
+
+  private reopenOutbox(): void {
+    const previous = this.outboxPromise;
+    this.outboxPromise = undefined;
+    void previous?.then((outbox) => outbox.close()).catch(() => undefined);
+    void this.outbox().catch(() => undefined);
+  }
+
+  private set(change: Partial<Pick<ConnectionState, 'status' | 'attempt' | 'nextRetryAt'>>): void {
+    if (change.status !== undefined) this.status = change.status;
+    if (change.attempt !== undefined) this.attempt = change.attempt;
+    if ('nextRetryAt' in change) this.nextRetryAt = change.nextRetryAt;
+    this.emit('status');
+  }
+
+  private emit(name: 'status' | 'user' | 'writes'): void {
+    if (!this.disposed) this.dispatchEvent(new Event(name));
+  }
+
+  private listen(target: EventTarget, type: string, listener: () => void): void {
+    target.addEventListener(type, listener);
+    this.cleanups.push(() => target.removeEventListener(type, listener));
+  }
+}

@@ -1,0 +1,234 @@
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import { ChannelSession } from './channel-session.js';
+import type { Connection } from './connection.js';
+import { readRows } from './rest.js';
+import { Timers } from './timers.js';
+import type {
+  ChangeBinding,
+  ChangeEvent,
+  ChangeScope,
+  ConnectionState,
+  FlockUser,
+  OutgoingBroadcast,
+  PresenceState,
+  QueuedWrite,
+  Room,
+  RoomEventName,
+  RowQuery,
+  RowsResult,
+  WriteRequest,
+  WriteResult,
+} from './types.js';
+import { BROADCAST_PARSERS, WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from './wire.js';
+
+/** The topic of a room's channel (shared/DESIGN.md §3). */
+export function roomTopic(room: string): string {
+  return `flock:${room}`;
+}
+
+/**
+ * A room on Supabase Realtime: one channel, `flock:<room>`, shared by every element in the
+ * room (presence, broadcast and the room's postgres_changes), on the page's one Connection.
+ * Every broadcast and presence meta from a peer is validated against the v1 wire shapes and
+ * must come from someone present; anything else is dropped and counted, never delivered.
+ */
+export class SupabaseRoom extends EventTarget implements Room {
+  readonly session: ChannelSession;
+  private readonly timers = new Timers();
+  private readonly broadcastListeners = new Map<string, Set<(payload: never) => void>>();
+  private presenceState: PresenceState = new Map();
+  private manualStatus: PresenceStatus = 'active';
+  private since = Date.now();
+  private trackedAs: string | undefined;
+  private readonly cleanups: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    readonly connection$: Connection,
+    private readonly userChannel: () => ChannelSession,
+  ) {
+    super();
+    this.session = new ChannelSession(connection$.client, this.timers);
+    const forward = (name: RoomEventName) => () => this.emit(name);
+    this.listen(connection$, 'status', forward('status'));
+    this.listen(connection$, 'writes', forward('writes'));
+    this.listen(connection$, 'user', () => {
+      this.emit('user');
+      this.userChanged();
+    });
+    this.listen(document, 'visibilitychange', () => this.statusChanged());
+    void connection$.ready().then(() => this.userChanged(), () => undefined);
+  }
+
+  get user(): FlockUser | undefined {
+    return this.connection$.user;
+  }
+
+  get connection(): ConnectionState {
+    return this.connection$.state;
+  }
+
+  get presence(): PresenceState {
+    return this.presenceState;
+  }
+
+  get writes(): readonly QueuedWrite[] {
+    return this.connection$.writes;
+  }
+
+  setPresenceStatus(status: PresenceStatus): void {
+    this.manualStatus = status;
+    this.statusChanged();
+  }
+
+  onBroadcast<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
+    let listeners = this.broadcastListeners.get(event);
+    if (!listeners) this.broadcastListeners.set(event, (listeners = new Set()));
+    listeners.add(listener as (payload: never) => void);
+    return () => void listeners.delete(listener as (payload: never) => void);
+  }
+
+  async broadcast<E extends BroadcastEvent>(event: E, payload: OutgoingBroadcast<E>): Promise<boolean> {
+    const channel = this.session.current;
+    const user = this.user;
+    // Nothing is queued: a cursor or typing signal from before a disconnection is stale.
+    if (!channel || !user || channel.state !== 'joined') return false;
+    const result = await channel.send({ type: 'broadcast', event, payload: { ...payload, v: WIRE_V, id: user.id } });
+    return result === 'ok';
+  }
+
+  onChanges(binding: ChangeBinding, listener: (change: ChangeEvent) => void, scope: ChangeScope = 'room'): () => void {
+    return (scope === 'user' ? this.userChannel() : this.session).addBinding(binding, listener);
+  }
+
+  rows(query: RowQuery): Promise<RowsResult> {
+    return readRows(this.connection$.client, query);
+  }
+
+  write(request: WriteRequest): Promise<WriteResult> {
+    return this.connection$.write(request);
+  }
+
+  retryWrite(key: string): Promise<WriteResult | undefined> {
+    return this.connection$.retryWrite(key);
+  }
+
+  discardWrite(key: string): Promise<void> {
+    return this.connection$.discardWrite(key);
+  }
+
+  retryNow(): void {
+    this.connection$.retryNow();
+  }
+
+  /** Leaves the channel and drops every listener and timer. Called by the registry. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
+    this.broadcastListeners.clear();
+    this.timers.clearAll();
+    await this.session.close();
+    this.timers.clearAll();
+  }
+
+  private channelSetup(presenceKey: string) {
+    return {
+      topic: roomTopic(this.name),
+      presenceKey,
+      onJoined: (first: boolean) => {
+        this.trackedAs = undefined;
+        void this.track();
+        if (!first) this.emit('resync');
+      },
+      decorate: (channel: RealtimeChannel) => this.decorate(channel),
+    };
+  }
+
+  /** Identity known (or changed): a new user id needs a new presence key, so the channel joins again. */
+  private userChanged(): void {
+    const user = this.user;
+    if (this.closed || !user) return;
+    if (this.session.current && this.trackedKey() === user.id) {
+      void this.track();
+    } else {
+      this.session.start(this.channelSetup(user.id));
+    }
+  }
+
+  private trackedKey(): string | undefined {
+    return this.session.current?.params.config.presence?.key;
+  }
+
+  private statusChanged(): void {
+    this.since = Date.now();
+    void this.track();
+  }
+
+  private meta(): PresenceMeta | undefined {
+    const user = this.user;
+    if (!user) return undefined;
+    const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+    return {
+      v: WIRE_V,
+      id: user.id,
+      name: user.name,
+      color: user.color,
+      ...(user.avatar ? { avatar: user.avatar } : {}),
+      status: hidden || this.manualStatus === 'away' ? 'away' : 'active',
+      since: this.since,
+    };
+  }
+
+  private async track(): Promise<void> {
+    const channel = this.session.current;
+    const meta = this.meta();
+    if (!channel || !meta || channel.state !== 'joined') return;
+    const serialized = JSON.stringify(meta);
+    if (serialized === this.trackedAs) return;
+    this.trackedAs = serialized;
+    await channel.track(meta);
+  }
+
+  private decorate(channel: RealtimeChannel): void {
+    channel.on('presence', { event: 'sync' }, () => this.presenceSynced(channel));
+    channel.on('presence', { event: 'join' }, ({ newPresences }) => {
+      const bad = newPresences.filter((meta) => !parsePresenceMeta(meta)).length;
+      if (bad > 0) this.connection$.noteDropped(bad);
+    });
+    channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => this.received(message));
+  }
+
+  private presenceSynced(channel: RealtimeChannel): void {
+    if (channel !== this.session.current) return;
+    const now = Date.now();
+    const state = new Map<string, PresenceMeta[]>();
+    for (const [key, metas] of Object.entries(channel.presenceState())) {
+      const valid = metas.map((meta) => parsePresenceMeta(meta, now)).filter((m): m is PresenceMeta => m?.id === key);
+      if (valid.length > 0) state.set(key, valid);
+    }
+    this.presenceState = state;
+    this.emit('presence');
+  }
+
+  private received({ event, payload }: { event?: unknown; payload?: unknown }): void {
+    const parser = typeof event === 'string' && Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
+    const message = parser?.(payload);
+    // A broadcast carries no sender identity of its own: the id must at least be someone present.
+    if (!message || !this.presenceState.has(message.id)) {
+      this.connection$.noteDropped();
+      return;
+    }
+    for (const listener of [...(this.broadcastListeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
+  }
+
+  private emit(name: RoomEventName): void {
+    if (!this.closed) this.dispatchEvent(new Event(name));
+  }
+
+  private listen(target: EventTarget, type: string, listener: () => void): void {
+    target.addEventListener(type, listener);
+    this.cleanups.push(() => target.removeEventListener(type, listener));
+  }
+}

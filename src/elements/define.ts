@@ -1,0 +1,10 @@
+import { FlockRoom } from './room/room.js';
+
+/**
+ * Registers every Flock element under its tag, skipping a tag that is already taken (a second
+ * copy of the kit on the page, or an app's own element), so importing twice never throws.
+ */
+export function defineFlockElements(registry: CustomElementRegistry = customElements): void {
+  const elements: [string, CustomElementConstructor][] = [['flock-room', FlockRoom]];
+  for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
+}
