@@ -3,6 +3,9 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { localServerPlugin } from './test/support/wtr-local-server.mjs';
+import { faultCommandsPlugin } from './test/support/wtr-fault-commands.mjs';
+
+const localServer = localServerPlugin();
 
 const chromeFlags = [
   '--headless=new',
@@ -29,5 +32,5 @@ export default {
       },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), localServerPlugin()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), localServer, faultCommandsPlugin({ defaultServer: () => localServer.server })],
 };

@@ -300,6 +300,8 @@ export class Connection extends EventTarget {
       const idChanged = user.id !== this.currentUser?.id;
       this.currentUser = user;
       if (idChanged && this.outboxPromise) this.reopenOutbox();
+      // Writes queued by an earlier page load show (and count) before the network returns.
+      else if (idChanged) void this.outbox().catch(() => undefined);
       this.emit('user');
     }
     return user;

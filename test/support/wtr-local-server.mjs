@@ -6,6 +6,10 @@ export function localServerPlugin() {
   let server;
   return {
     name: 'flock-local-server',
+    /** The running default server, for other plugins (fault commands). */
+    get server() {
+      return server;
+    },
     async serverStart() {
       register();
       const { startServer } = await import('../../server/start.ts');
