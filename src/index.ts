@@ -13,7 +13,8 @@ export { LOCAL_ANON_KEY, LOCAL_SUPABASE_URL } from './connection/local-defaults.
 export { roomContext } from './context.js';
 export { FlockRoom, type FlockStatusChangeDetail, type FlockUserChangeDetail } from './elements/room/room.js';
 export { defineFlockElements } from './elements/define.js';
-// MEMORY-ROOM-PENDING export { MemoryNetwork, MemoryRoom } from './connection/memory-room.js';
+export { MemoryNetwork } from './connection/memory/network.js';
+export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';
 export { STATUS, QUALITY, qualityOf, type ConnectionStatus, type Quality } from './connection/status.js';
 export { PALETTE, colorFor } from './connection/palette.js';
 export { isSafeUrl, WIRE_LIMITS, type PresenceMeta, type PresenceStatus, type CursorMessage, type TypingMessage, type BroadcastEvent, type BroadcastPayload } from './connection/wire.js';
