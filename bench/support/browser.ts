@@ -1,0 +1,57 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Launcher } from 'chrome-launcher';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { build } from 'vite';
+
+/**
+ * Chromium for browser benchmarks: the machine's own (CHROME_PATH, else what chrome-launcher
+ * finds; nothing is downloaded), with the flags a root sandbox needs and that keep it off the
+ * network; and a page origin serving a fresh script-tag build of the kit (`/flock.js`).
+ */
+
+const FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROME_PATH ?? Launcher.getInstallations()[0];
+  if (!executablePath) throw new Error('no Chromium found: install one (apt-get install chromium) or set CHROME_PATH');
+  return puppeteer.launch({ executablePath, args: FLAGS, headless: true });
+}
+
+export interface KitOrigin {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds dist-like `flock.js` into a temp dir and serves it with a blank page. */
+export async function serveKit(): Promise<KitOrigin> {
+  const outDir = await mkdtemp(join(tmpdir(), 'flock-bench-'));
+  await build({ configFile: 'vite.config.ts', mode: 'cdn', logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  const script = await readFile(join(outDir, 'flock.js'));
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/flock.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>bench</title><body></body>');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}
