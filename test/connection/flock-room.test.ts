@@ -1,4 +1,5 @@
 import { expect } from '@esm-bundle/chai';
+import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { openConnections } from '../../src/connection/connection-registry.js';
 import type { SupabaseRoom } from '../../src/connection/room.js';
@@ -185,6 +186,53 @@ describe('<flock-room>', () => {
     expect(el.api === undefined).to.equal(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(statusEvents).to.have.length(0);
+  });
+
+  it('delivers the user’s own rows on their own channel, shared by the rooms', async () => {
+    const host = mount(`<flock-room room="user-a" supabase-url="${url}"></flock-room><flock-room room="user-b" supabase-url="${url}"></flock-room>`);
+    const [a, b] = [...host.querySelectorAll<FlockRoom>('flock-room')].map(roomOf) as [SupabaseRoom, SupabaseRoom];
+    const fromA: ChangeEvent[] = [];
+    const fromB: ChangeEvent[] = [];
+    await waitFor(() => !!a.user, 'user');
+    const filter = `user_id=eq.${a.user!.id}`;
+    a.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromA.push(c), 'user');
+    b.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromB.push(c), 'user');
+    const personal = a.connection$.userChannel();
+    await waitFor(() => personal.current?.state === 'joined', 'the user channel joined');
+    expect(personal.current?.topic).to.equal(`realtime:flock-user:${a.user!.id}`);
+    expect(personal.joins).to.equal(1);
+    await executeServerCommand('flock-sql', {
+      sql: `insert into public.flock_notifications (user_id, title) values ($1, 'For you')`,
+      params: [a.user!.id],
+    });
+    await waitFor(() => fromA.length === 1 && fromB.length === 1, 'delivered to both rooms’ listeners');
+    expect(fromA[0]!.new.title).to.equal('For you');
+  });
+
+  it('shows a changed user-name to the room at once, without a new join', async () => {
+    const el = mount(`<flock-room room="rename-${crypto.randomUUID()}" supabase-url="${url}" user-name="Ada"></flock-room>`).firstElementChild as FlockRoom;
+    const room = await joined(el);
+    const joins = room.session.joins;
+    el.userName = 'Ada Lovelace';
+    await waitFor(() => room.presence.get(room.user!.id)?.[0]?.name === 'Ada Lovelace', 'the new name in presence');
+    expect(room.user?.name).to.equal('Ada Lovelace');
+    expect(room.session.joins).to.equal(joins);
+  });
+
+  it('is a present, read-only visitor with an app client that has no session', async () => {
+    const app = await appClient(url);
+    apps.push(app);
+    const el = document.createElement('flock-room');
+    el.room = `visitor-${crypto.randomUUID()}`;
+    el.client = app;
+    mount('').append(el);
+    const room = await joined(el);
+    expect(room.user?.kind).to.equal('visitor');
+    expect(room.user?.id).to.equal(localStorage.getItem('flock-visitor-id'));
+    const id = crypto.randomUUID();
+    const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id, room: room.name, author_name: 'V', body: 'hi' } } });
+    expect(result.state).to.equal('failed');
+    await room.discardWrite(id);
   });
 
   it('fires flock-status-change when the connection comes up', async () => {
