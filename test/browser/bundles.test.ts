@@ -3,7 +3,11 @@ import { LOCAL_SUPABASE_URL, VERSION, WIRE_VERSION } from '../../src/index.js';
 
 /** Import specifiers a browser can't resolve on its own: anything not relative, absolute or a URL. */
 function bareImports(source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)].map((m) => m[1] ?? '');
+  // Statements only (at the start of a line or after `;` / `}`), and dynamic `import("…")`: the
+  // words "import" and "from" also occur in strings and comments (supabase-js's own messages).
+  const statements = /(?:^|[;}\n])\s*(?:import|export)\s*(?:[\w*${}\s,]+from\s*)?["']([^"']+)["']/g;
+  const dynamic = /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g;
+  const specifiers = [...source.matchAll(statements), ...source.matchAll(dynamic)].map((m) => m[1] ?? '');
   return specifiers.filter((s) => !/^(\.{0,2}\/|https?:|data:|blob:)/.test(s));
 }
 
