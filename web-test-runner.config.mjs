@@ -1,21 +1,15 @@
 // Browser tests run in the machine's Chromium (found by chrome-launcher, /usr/bin/chromium on Debian):
 // nothing here downloads a browser. TypeScript is compiled on the fly by esbuild.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { createRequire } from 'node:module';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { localServerPlugin } from './test/support/wtr-local-server.mjs';
 import { faultCommandsPlugin } from './test/support/wtr-fault-commands.mjs';
 
 const localServer = localServerPlugin();
 
-const chromeFlags = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+// One list for the tests and the benches: root needs no sandbox, and the rest keeps Chromium off the network.
+const chromeFlags = createRequire(import.meta.url)('./test/support/chromium-flags.json');
 
 export default {
   files: ['test/**/*.test.ts', '!test/server/**'],

@@ -6,22 +6,13 @@ import { join } from 'node:path';
 import { Launcher } from 'chrome-launcher';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { build } from 'vite';
+import FLAGS from '../../test/support/chromium-flags.json' with { type: 'json' };
 
 /**
  * Chromium for browser benchmarks: the machine's own (CHROME_PATH, else what chrome-launcher
  * finds; nothing is downloaded), with the flags a root sandbox needs and that keep it off the
  * network; and a page origin serving a fresh script-tag build of the kit (`/flock.js`).
  */
-
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROME_PATH ?? Launcher.getInstallations()[0];

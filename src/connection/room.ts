@@ -19,7 +19,8 @@ import type {
   WriteRequest,
   WriteResult,
 } from './types.js';
-import { BROADCAST_PARSERS, WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from './wire.js';
+import { BroadcastInbox, validPresence } from './inbound.js';
+import { WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from './wire.js';
 
 /** The topic of a room's channel (shared/DESIGN.md §3). */
 export function roomTopic(room: string): string {
@@ -35,7 +36,7 @@ export function roomTopic(room: string): string {
 export class SupabaseRoom extends EventTarget implements Room {
   readonly session: ChannelSession;
   private readonly timers = new Timers();
-  private readonly broadcastListeners = new Map<string, Set<(payload: never) => void>>();
+  private readonly inbox = new BroadcastInbox();
   private presenceState: PresenceState = new Map();
   private manualStatus: PresenceStatus = 'active';
   private since = Date.now();
@@ -83,10 +84,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   onBroadcast<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
-    let listeners = this.broadcastListeners.get(event);
-    if (!listeners) this.broadcastListeners.set(event, (listeners = new Set()));
-    listeners.add(listener as (payload: never) => void);
-    return () => void listeners.delete(listener as (payload: never) => void);
+    return this.inbox.add(event, listener);
   }
 
   async broadcast<E extends BroadcastEvent>(event: E, payload: OutgoingBroadcast<E>): Promise<boolean> {
@@ -127,7 +125,7 @@ export class SupabaseRoom extends EventTarget implements Room {
     if (this.closed) return;
     this.closed = true;
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
-    this.broadcastListeners.clear();
+    this.inbox.clear();
     this.timers.clearAll();
     await this.session.close();
     this.timers.clearAll();
@@ -193,8 +191,8 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   private decorate(channel: RealtimeChannel): void {
     channel.on('presence', { event: 'sync' }, () => this.presenceSynced(channel));
-    channel.on('presence', { event: 'join' }, ({ newPresences }) => {
-      const bad = newPresences.filter((meta) => !parsePresenceMeta(meta)).length;
+    channel.on('presence', { event: 'join' }, ({ key, newPresences }) => {
+      const bad = newPresences.filter((meta) => parsePresenceMeta(meta)?.id !== key).length;
       if (bad > 0) this.connection$.noteDropped(bad);
     });
     channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => this.received(message));
@@ -202,25 +200,12 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   private presenceSynced(channel: RealtimeChannel): void {
     if (channel !== this.session.current) return;
-    const now = Date.now();
-    const state = new Map<string, PresenceMeta[]>();
-    for (const [key, metas] of Object.entries(channel.presenceState())) {
-      const valid = metas.map((meta) => parsePresenceMeta(meta, now)).filter((m): m is PresenceMeta => m?.id === key);
-      if (valid.length > 0) state.set(key, valid);
-    }
-    this.presenceState = state;
+    this.presenceState = validPresence(Object.entries(channel.presenceState()));
     this.emit('presence');
   }
 
   private received({ event, payload }: { event?: unknown; payload?: unknown }): void {
-    const parser = typeof event === 'string' && Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
-    const message = parser?.(payload);
-    // A broadcast carries no sender identity of its own: the id must at least be someone present.
-    if (!message || !this.presenceState.has(message.id)) {
-      this.connection$.noteDropped();
-      return;
-    }
-    for (const listener of [...(this.broadcastListeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
+    if (!this.inbox.deliver(event, payload, (id) => this.presenceState.has(id))) this.connection$.noteDropped();
   }
 
   private emit(name: RoomEventName): void {

@@ -19,7 +19,8 @@ import type {
   WriteRequest,
   WriteResult,
 } from '../types.js';
-import { BROADCAST_PARSERS, WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from '../wire.js';
+import { BroadcastInbox, validPresence } from '../inbound.js';
+import { WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from '../wire.js';
 import { MemoryNetwork, type RawPresence } from './network.js';
 import { bindingMatches } from './rows.js';
 
@@ -58,7 +59,7 @@ export class MemoryRoom extends EventTarget implements Room {
   private presenceState: PresenceState = new Map();
   private status: PresenceStatus = 'active';
   private readonly since = Date.now();
-  private readonly broadcastListeners = new Map<string, Set<(payload: never) => void>>();
+  private readonly inbox = new BroadcastInbox();
   private readonly bindings = new Set<{ binding: ChangeBinding; listener: (change: ChangeEvent) => void }>();
   private queue: QueuedWrite[] = [];
   private seq = 0;
@@ -141,10 +142,7 @@ export class MemoryRoom extends EventTarget implements Room {
   }
 
   onBroadcast<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
-    let listeners = this.broadcastListeners.get(event);
-    if (!listeners) this.broadcastListeners.set(event, (listeners = new Set()));
-    listeners.add(listener as (payload: never) => void);
-    return () => void listeners.delete(listener as (payload: never) => void);
+    return this.inbox.add(event, listener);
   }
 
   async broadcast<E extends BroadcastEvent>(event: E, payload: OutgoingBroadcast<E>): Promise<boolean> {
@@ -201,7 +199,7 @@ export class MemoryRoom extends EventTarget implements Room {
     if (this.closed) return;
     this.closed = true;
     this.timers.clearAll();
-    this.broadcastListeners.clear();
+    this.inbox.clear();
     this.bindings.clear();
     this.network.exit(this);
   }
@@ -216,11 +214,7 @@ export class MemoryRoom extends EventTarget implements Room {
   /** @internal Presence changed; `arrived` are new raw metas to count when malformed. */
   presenceArrived(arrived: RawPresence[]): void {
     const bad = arrived.filter(({ key, meta }) => parsePresenceMeta(meta)?.id !== key).length;
-    const state = new Map<string, PresenceMeta[]>();
-    for (const { key, meta } of this.network.presenceOf(this.name)) {
-      const valid = parsePresenceMeta(meta);
-      if (valid?.id === key) state.set(key, [...(state.get(key) ?? []), valid]);
-    }
+    const state = validPresence(this.network.presenceOf(this.name).map(({ key, meta }) => [key, [meta]] as const));
     this.later(() => {
       if (bad > 0) this.drop(bad);
       this.presenceState = state;
@@ -231,13 +225,7 @@ export class MemoryRoom extends EventTarget implements Room {
   /** @internal A broadcast arriving from the network: validated and checked against presence. */
   receive(event: string, payload: unknown): void {
     this.later(() => {
-      const parser = Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
-      const message = parser?.(payload);
-      if (!message || !this.presenceState.has(message.id)) {
-        this.drop(1);
-        return;
-      }
-      for (const listener of [...(this.broadcastListeners.get(event) ?? [])]) (listener as (p: typeof message) => void)(message);
+      if (!this.inbox.deliver(event, payload, (id) => this.presenceState.has(id))) this.drop(1);
     });
   }
 

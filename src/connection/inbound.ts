@@ -1,0 +1,48 @@
+import { BROADCAST_PARSERS, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta } from './wire.js';
+
+/**
+ * What arrives from peers, checked once for every Room implementation: broadcasts must be a v1
+ * shape from someone present, presence metas a v1 meta under their own key. Anything else is
+ * refused here and counted by the caller; elements only ever see what passed.
+ */
+
+type Listener = (payload: never) => void;
+
+/** Listeners per broadcast event, fed only with messages that pass. */
+export class BroadcastInbox {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  add<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener);
+    const listeners = set;
+    return () => void listeners.delete(listener as Listener);
+  }
+
+  /**
+   * Validates and delivers a message; false when it was dropped (not a known v1 shape, or its
+   * `id` names nobody present: Supabase broadcasts carry no sender identity of their own).
+   */
+  deliver(event: unknown, payload: unknown, isPresent: (id: string) => boolean): boolean {
+    const parser = typeof event === 'string' && Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
+    const message = parser?.(payload);
+    if (!message || !isPresent(message.id)) return false;
+    for (const listener of [...(this.listeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
+    return true;
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}
+
+/** Everyone present, by user id, keeping only valid metas filed under their own id. */
+export function validPresence(entries: Iterable<readonly [string, readonly unknown[]]>, now = Date.now()): Map<string, PresenceMeta[]> {
+  const state = new Map<string, PresenceMeta[]>();
+  for (const [key, metas] of entries) {
+    const valid = metas.map((meta) => parsePresenceMeta(meta, now)).filter((m): m is PresenceMeta => m?.id === key);
+    if (valid.length > 0) state.set(key, [...(state.get(key) ?? []), ...valid]);
+  }
+  return state;
+}
