@@ -139,13 +139,8 @@ export class Connection extends EventTarget {
   /** Display name, colour and avatar from the page (`user-name`… or the `user` property). */
   setProfile(input: FlockUserInput): void {
     this.profile = { ...input };
-    if (!this.currentUser) return;
-    void this.refreshUser();
-    if (this.owned && this.currentUser.kind !== 'visitor') {
-      // Debounced: attributes often arrive one by one.
-      this.timers.clearTimeout(this.profileSave);
-      this.profileSave = this.timers.setTimeout(() => void saveProfile(this.client, this.profile), 500);
-    }
+    if (!this.currentUser) return; // the first resolution reads it
+    void this.refreshUser().then((user) => this.scheduleProfileSave(user));
   }
 
   /** Counts a malformed message from a peer (dropped, never shown). */
@@ -302,16 +297,28 @@ export class Connection extends EventTarget {
       if (idChanged && this.outboxPromise) this.reopenOutbox();
       // Writes queued by an earlier page load show (and count) before the network returns.
       else if (idChanged) void this.outbox().catch(() => undefined);
+      if (idChanged) this.scheduleProfileSave(user);
       this.emit('user');
     }
     return user;
   }
 
+  /** Keeps the user's metadata in step with the page's name, colour and avatar (kit-made users only). */
+  private scheduleProfileSave(user: FlockUser): void {
+    if (!this.owned || user.kind === 'visitor') return;
+    // Debounced: attributes often arrive one by one.
+    this.timers.clearTimeout(this.profileSave);
+    this.profileSave = this.timers.setTimeout(() => void saveProfile(this.client, this.profile).catch(() => undefined), 500);
+  }
+
+  /** Another user now (signed in after being a visitor): their own outbox, sent if the network allows. */
   private reopenOutbox(): void {
     const previous = this.outboxPromise;
     this.outboxPromise = undefined;
     void previous?.then((outbox) => outbox.close()).catch(() => undefined);
-    void this.outbox().catch(() => undefined);
+    void this.outbox()
+      .then(() => this.queue.flush())
+      .catch(() => undefined);
   }
 
   private set(change: Partial<Pick<ConnectionState, 'status' | 'attempt' | 'nextRetryAt'>>): void {
