@@ -39,10 +39,15 @@ async function mountRooms(serverUrl: string, count: number, prefix: string): Pro
   await Promise.all(
     els.map(
       (el) =>
-        new Promise<void>((resolve) => {
-          const api = (el as unknown as { api: Api }).api;
+        new Promise<void>((resolve, reject) => {
+          const api = (el as unknown as { api?: Api }).api;
+          if (!api) return reject(new Error(`${el.getAttribute('room')}: <flock-room> has no api after mounting`));
+          // Fail with a reason rather than wait out puppeteer's protocol timeout if a join stalls.
+          const timer = setTimeout(() => reject(new Error(`${el.getAttribute('room')}: no presence sync with the user within 10 s`)), 10_000);
           const check = () => {
-            if (api.user && api.presence.has(api.user.id)) resolve();
+            if (!api.user || !api.presence.has(api.user.id)) return;
+            clearTimeout(timer);
+            resolve();
           };
           api.addEventListener('presence', check);
           check();
@@ -50,7 +55,9 @@ async function mountRooms(serverUrl: string, count: number, prefix: string): Pro
     ),
   );
   const now = performance.now();
-  return { connectedToPresenceMs: now - (connectedAt ?? now), mountToPresenceMs: now - mountedAt };
+  // A missing `connected` event would otherwise read as a 0 ms figure.
+  if (connectedAt === undefined) throw new Error('presence synced but <flock-room> never reported connected');
+  return { connectedToPresenceMs: now - connectedAt, mountToPresenceMs: now - mountedAt };
 }
 
 async function openPage(browser: Browser, origin: string): Promise<Page> {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Launcher } from 'chrome-launcher';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { build } from 'vite';
@@ -13,6 +14,8 @@ import FLAGS from '../../test/support/chromium-flags.json' with { type: 'json' }
  * finds; nothing is downloaded), with the flags a root sandbox needs and that keep it off the
  * network; and a page origin serving a fresh script-tag build of the kit (`/flock.js`).
  */
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROME_PATH ?? Launcher.getInstallations()[0];
@@ -28,7 +31,8 @@ export interface KitOrigin {
 /** Builds dist-like `flock.js` into a temp dir and serves it with a blank page. */
 export async function serveKit(): Promise<KitOrigin> {
   const outDir = await mkdtemp(join(tmpdir(), 'flock-bench-'));
-  await build({ configFile: 'vite.config.ts', mode: 'cdn', logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  // The repo's own cdn build (everything bundled), from wherever the runner was started.
+  await build({ root: repoRoot, configFile: join(repoRoot, 'vite.config.ts'), mode: 'cdn', logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
   const script = await readFile(join(outDir, 'flock.js'));
   const server: Server = createServer((req, res) => {
     if (req.url === '/flock.js') {
