@@ -13,6 +13,9 @@ export { LOCAL_ANON_KEY, LOCAL_SUPABASE_URL } from './connection/local-defaults.
 export { roomContext } from './context.js';
 export { FlockRoom, type FlockStatusChangeDetail, type FlockUserChangeDetail } from './elements/room/room.js';
 export { defineFlockElements } from './elements/define.js';
+export { FlockElement } from './elements/base.js';
+export { FlockStatus } from './elements/status/status.js';
+export { setFlockMessages, flockLocale, MESSAGES, type MessageKey } from './i18n/messages.js';
 export { MemoryNetwork } from './connection/memory/network.js';
 export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';
 export { STATUS, QUALITY, qualityOf, type ConnectionStatus, type Quality } from './connection/status.js';

@@ -69,28 +69,39 @@ export class FlockRoom extends LitElement {
   private lease: RoomLease | undefined;
   private leaseTarget = '';
   private leaseClient: SupabaseClient | undefined;
+  private given: Room | undefined;
+  private watched: Room | undefined;
   private userInput: FlockUserInput = {};
   private lastStatus: ConnectionStatus | undefined;
   private lastQuality: Quality | undefined;
   private readonly onStatus = () => this.statusChanged();
   private readonly onUser = () => {
-    const user = this.lease?.room.user;
+    const user = this.watched?.user;
     if (user) this.emit<FlockUserChangeDetail>('flock-user-change', { user });
   };
 
-  /** The Room every element inside uses (the context value); undefined while disconnected. */
+  /**
+   * The Room every element inside uses (the context value); undefined while disconnected.
+   * Set it (to a `MemoryRoom`, say) to provide that room instead of connecting: Storybook and
+   * element tests do this.
+   */
   get api(): Room | undefined {
-    return this.lease?.room;
+    return this.given ?? this.lease?.room;
+  }
+
+  set api(room: Room | undefined) {
+    this.given = room;
+    this.reconcile();
   }
 
   /** A snapshot of the shared connection. */
   get state(): ConnectionState | undefined {
-    return this.lease?.room.connection;
+    return this.api?.connection;
   }
 
   /** This tab's user once resolved. Setting it (`{ name, color, avatar }`) is the same as the `user-*` attributes. */
   get user(): FlockUser | undefined {
-    return this.lease?.room.user;
+    return this.api?.user;
   }
 
   set user(input: FlockUserInput | undefined) {
@@ -100,7 +111,7 @@ export class FlockRoom extends LitElement {
 
   /** Reconnects now instead of waiting for the next try. */
   retryNow(): void {
-    this.lease?.room.retryNow();
+    this.api?.retryNow();
   }
 
   override connectedCallback(): void {
@@ -128,6 +139,11 @@ export class FlockRoom extends LitElement {
   /** Joins the room the attributes name, leaving the previous one if they changed. */
   private reconcile(): void {
     if (!this.isConnected) return;
+    if (this.given) {
+      this.leave();
+      this.provide(this.given);
+      return;
+    }
     const url = this.supabaseUrl.trim() || LOCAL_SUPABASE_URL;
     const key = this.supabaseKey.trim() || LOCAL_ANON_KEY;
     const room = (this.room.trim() || location.pathname || '/').slice(0, MAX_ROOM_NAME);
@@ -137,23 +153,31 @@ export class FlockRoom extends LitElement {
     this.leaseTarget = target;
     this.leaseClient = this.client;
     this.lease = acquireRoom({ url, key, room, ...(this.client ? { client: this.client } : {}) });
-    this.lease.room.addEventListener('status', this.onStatus);
-    this.lease.room.addEventListener('user', this.onUser);
     this.applyProfile();
-    this.provider.setValue(this.lease.room);
+    this.provide(this.lease.room);
+  }
+
+  /** Hands `room` to the elements inside and follows its status and user. */
+  private provide(room: Room | undefined): void {
+    if (room === this.watched) return;
+    this.watched?.removeEventListener('status', this.onStatus);
+    this.watched?.removeEventListener('user', this.onUser);
+    this.watched = room;
+    this.lastStatus = undefined;
+    this.lastQuality = undefined;
+    this.provider.setValue(room);
+    if (!room) return;
+    room.addEventListener('status', this.onStatus);
+    room.addEventListener('user', this.onUser);
     this.statusChanged();
     this.onUser();
   }
 
   private leave(): void {
+    this.provide(undefined);
     const lease = this.lease;
     if (!lease) return;
     this.lease = undefined;
-    this.lastStatus = undefined;
-    this.lastQuality = undefined;
-    lease.room.removeEventListener('status', this.onStatus);
-    lease.room.removeEventListener('user', this.onUser);
-    this.provider.setValue(undefined);
     void lease.release();
   }
 
@@ -168,7 +192,7 @@ export class FlockRoom extends LitElement {
   }
 
   private statusChanged(): void {
-    const state = this.lease?.room.connection;
+    const state = this.watched?.connection;
     if (!state || (state.status === this.lastStatus && state.quality === this.lastQuality)) return;
     this.lastStatus = state.status;
     this.lastQuality = state.quality;

@@ -1,0 +1,163 @@
+import { css } from 'lit';
+
+export const statusStyles = css`
+  :host {
+    --_ok: var(--flock-color-success, #15803d);
+    --_warn: var(--flock-color-warning, #b45309);
+    --_bad: var(--flock-color-danger, #b91c1c);
+    --_muted: var(--flock-color-muted, #6b7280);
+    --_fg: var(--flock-color-text, #111827);
+    --_bg: var(--flock-color-surface, #ffffff);
+    --_border: var(--flock-color-border, #d1d5db);
+    --_focus: var(--flock-color-focus, #2563eb);
+    position: relative;
+    display: inline-block;
+    font: var(--flock-font-size, 0.875rem) / 1.4 var(--flock-font, system-ui, sans-serif);
+    color: var(--_fg);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_ok: var(--flock-color-success, #4ade80);
+      --_warn: var(--flock-color-warning, #fbbf24);
+      --_bad: var(--flock-color-danger, #f87171);
+      --_muted: var(--flock-color-muted, #9ca3af);
+      --_fg: var(--flock-color-text, #f3f4f6);
+      --_bg: var(--flock-color-surface, #1f2937);
+      --_border: var(--flock-color-border, #4b5563);
+      --_focus: var(--flock-color-focus, #93c5fd);
+    }
+  }
+  :host([hidden]),
+  :host([hide-when-connected][status='connected']:not([has-writes])) {
+    display: none;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    cursor: pointer;
+  }
+  [part='button'] {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.4em;
+    padding: 0.2em 0.6em;
+    border: 1px solid var(--_border);
+    border-radius: var(--flock-radius, 999px);
+    background: var(--_bg);
+  }
+  button:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  /* Shape carries the state as well as colour: a filled dot when connected, a ring while
+     connecting, a dashed ring while reconnecting, a square when offline. */
+  [part='dot'] {
+    box-sizing: border-box;
+    inline-size: var(--flock-status-dot-size, 0.7em);
+    block-size: var(--flock-status-dot-size, 0.7em);
+    border-radius: 50%;
+    flex: none;
+  }
+  :host([status='connected']) [part='dot'] {
+    background: var(--_ok);
+  }
+  :host([status='connected'][quality='fair']) [part='dot'] {
+    background: var(--_warn);
+  }
+  :host([status='connected'][quality='poor']) [part='dot'] {
+    background: var(--_bad);
+  }
+  :host([status='connecting']) [part='dot'] {
+    border: 2px solid var(--_muted);
+  }
+  :host([status='reconnecting']) [part='dot'] {
+    border: 2px dashed var(--_warn);
+    animation: spin 1.6s linear infinite;
+  }
+  :host([status='offline']) [part='dot'] {
+    border-radius: 2px;
+    background: var(--_bad);
+  }
+  @media (prefers-reduced-motion: reduce) {
+    :host([status='reconnecting']) [part='dot'] {
+      animation: none;
+    }
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(1turn);
+    }
+  }
+  :host([compact]) [part='label'] {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  [part='details'] {
+    position: absolute;
+    inset-block-start: calc(100% + 0.4em);
+    inset-inline-start: 0;
+    z-index: var(--flock-z-popover, 1000);
+    min-inline-size: 16em;
+    padding: 0.75em;
+    border: 1px solid var(--_border);
+    border-radius: var(--flock-radius-panel, 0.5em);
+    background: var(--_bg);
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.15);
+  }
+  [part='details'][hidden] {
+    display: none;
+  }
+  dl {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 0.25em 1em;
+    margin: 0;
+  }
+  dt {
+    color: var(--_muted);
+  }
+  dd {
+    margin: 0;
+  }
+  ul {
+    margin: 0.5em 0 0;
+    padding: 0;
+    list-style: none;
+  }
+  li {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.4em;
+    margin-block: 0.3em;
+  }
+  [part='write-error'] {
+    flex: 1 1 100%;
+    overflow-wrap: anywhere;
+    color: var(--_bad);
+  }
+  [part~='action'] {
+    padding: 0.15em 0.6em;
+    border: 1px solid var(--_border);
+    border-radius: var(--flock-radius-button, 0.3em);
+    background: transparent;
+  }
+  .actions {
+    display: flex;
+    gap: 0.5em;
+    justify-content: flex-end;
+    margin-block-start: 0.75em;
+  }
+  .visually-hidden {
+    position: absolute;
+    inline-size: 1px;
+    block-size: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;

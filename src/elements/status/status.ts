@@ -1,0 +1,234 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { ConnectionState, QueuedWrite, Room } from '../../connection/types.js';
+import { flockLocale, msg, plural } from '../../i18n/messages.js';
+import { FlockElement } from '../base.js';
+import type { FlockStatusChangeDetail } from '../room/room.js';
+import { statusStyles } from './status.styles.js';
+
+/**
+ * A compact indicator of the page's one shared connection: a dot and a short label
+ * (`Connected · 42 ms`, `Reconnecting in 4 s…`, `Offline · 3 queued`). Shape and text carry
+ * the state as well as colour. Clicking it (or Enter/Space) opens the details: status,
+ * latency, quality, last connected, reconnect attempt and next try with **Retry now**, queued
+ * writes with refused ones listed (each retryable or discardable), and dropped messages.
+ *
+ * @summary The connection indicator, with honest details and a Retry now button.
+ * @event flock-status-change - The status or quality grade changed. detail: { state: ConnectionState }
+ * @csspart button - The indicator button (dot and label).
+ * @csspart dot - The state dot; its shape follows the state too.
+ * @csspart label - The short label (visually hidden with `compact`).
+ * @csspart details - The details popover.
+ * @csspart retry - The Retry now button.
+ * @csspart write - Each refused write in the details.
+ * @csspart write-error - The server's reason for a refused write.
+ * @csspart action - Buttons in the details (Retry, Discard, Close).
+ * @cssproperty --flock-status-dot-size - Size of the dot. Default 0.7em.
+ * @cssproperty --flock-color-success - Connected (good quality). Also --flock-color-warning, --flock-color-danger, --flock-color-muted.
+ * @cssproperty --flock-color-surface - Background of the button and details. Also --flock-color-text, --flock-color-border, --flock-color-focus.
+ */
+export class FlockStatus extends FlockElement {
+  static override styles = statusStyles;
+
+  /** Dot only; the label stays in the accessible name and the tooltip. */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
+  /** Hides the indicator while connected with nothing queued or refused. */
+  @property({ type: Boolean, reflect: true, attribute: 'hide-when-connected' }) hideWhenConnected = false;
+
+  /** Whether the details are open. */
+  @property({ type: Boolean, reflect: true }) open = false;
+
+  @state() private snapshot: ConnectionState | undefined;
+  @state() private writes: readonly QueuedWrite[] = [];
+  @state() private now = Date.now();
+  @state() private announcement = '';
+  @query('[part="button"]') private button!: HTMLButtonElement;
+  @query('[part="details"]') private details!: HTMLElement;
+  private ticker: number | undefined;
+  private lastFired: string | undefined;
+
+  protected override watchRoom(room: Room): () => void {
+    const onStatus = () => this.update$(room);
+    const onWrites = () => (this.writes = room.writes);
+    room.addEventListener('status', onStatus);
+    room.addEventListener('writes', onWrites);
+    this.snapshot = room.connection;
+    this.writes = room.writes;
+    this.lastFired = this.key(room.connection);
+    return () => {
+      room.removeEventListener('status', onStatus);
+      room.removeEventListener('writes', onWrites);
+      this.snapshot = undefined;
+      this.stopTicker();
+    };
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopTicker();
+    document.removeEventListener('pointerdown', this.onOutside, true);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const state = this.snapshot;
+    this.toggleAttribute('status', !!state);
+    if (state) this.setAttribute('status', state.status);
+    if (state?.quality) this.setAttribute('quality', state.quality);
+    else this.removeAttribute('quality');
+    this.toggleAttribute('has-writes', this.writes.length > 0);
+    // A countdown ticks only while there is one to show.
+    if (state?.nextRetryAt !== undefined && state.status !== 'connected') this.startTicker();
+    else this.stopTicker();
+    if (changed.has('open')) {
+      if (this.open) document.addEventListener('pointerdown', this.onOutside, true);
+      else document.removeEventListener('pointerdown', this.onOutside, true);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && changed.get('open') === false) this.details.focus();
+  }
+
+  protected override render() {
+    const state = this.snapshot;
+    const label = state ? this.label(state) : msg('status.connecting');
+    const name = state?.quality && state.status === 'connected' ? msg('status.nameQuality', { label, quality: msg(`quality.${state.quality}`) }) : msg('status.name', { label });
+    return html`
+      <button part="button" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="details" aria-label=${name} title=${this.compact ? name : nothing} @click=${this.toggle}>
+        <span part="dot" aria-hidden="true"></span>
+        <span part="label">${label}</span>
+      </button>
+      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.onKeydown}>
+        ${this.open && state ? this.renderDetails(state) : nothing}
+      </div>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+    `;
+  }
+
+  private renderDetails(state: ConnectionState) {
+    const failed = this.writes.filter((w) => w.state === 'failed');
+    const waiting = state.status !== 'connected' && state.nextRetryAt !== undefined;
+    return html`
+      <dl>
+        <dt>${msg('status.field.status')}</dt>
+        <dd>${this.label(state)}</dd>
+        <dt>${msg('status.field.latency')}</dt>
+        <dd>${state.latency === undefined ? msg('status.unknown') : msg('status.latencyValue', { latency: state.latency })}</dd>
+        <dt>${msg('status.field.quality')}</dt>
+        <dd>${state.quality ? msg(`quality.${state.quality}`) : msg('status.unknown')}</dd>
+        <dt>${msg('status.field.lastConnected')}</dt>
+        <dd>${state.lastConnectedAt === undefined ? msg('status.never') : this.ago(state.lastConnectedAt)}</dd>
+        ${state.status === 'connected'
+          ? nothing
+          : html`<dt>${msg('status.field.attempt')}</dt>
+              <dd>${state.attempt}</dd>
+              <dt>${msg('status.field.nextTry')}</dt>
+              <dd>${waiting ? msg('status.inSeconds', { seconds: this.secondsLeft(state) }) : msg('status.unknown')}</dd>`}
+        <dt>${msg('status.field.queued')}</dt>
+        <dd>${state.queued}</dd>
+        <dt>${msg('status.field.failed')}</dt>
+        <dd>${state.failed}</dd>
+        <dt>${msg('status.field.dropped')}</dt>
+        <dd>${state.dropped}</dd>
+      </dl>
+      ${failed.length === 0
+        ? nothing
+        : html`<ul aria-label=${msg('status.field.failed')}>
+            ${failed.map(
+              (write) => html`<li part="write">
+                <span part="write-error">${msg('status.writeRefused', { label: write.payload.label ?? write.kind, reason: write.error ?? '' })}</span>
+                <button part="action retry-write" type="button" @click=${() => void this.room?.retryWrite(write.key)}>${msg('status.retryWrite')}</button>
+                <button part="action discard-write" type="button" @click=${() => void this.room?.discardWrite(write.key)}>${msg('status.discardWrite')}</button>
+              </li>`,
+            )}
+          </ul>`}
+      <div class="actions">
+        ${state.status === 'connected' ? nothing : html`<button part="action retry" type="button" @click=${this.retryNow}>${msg('status.retryNow')}</button>`}
+        <button part="action close" type="button" @click=${this.close}>${msg('status.close')}</button>
+      </div>
+    `;
+  }
+
+  /** The short label: what the state is, with the one figure that matters in it. */
+  private label(state: ConnectionState): string {
+    switch (state.status) {
+      case 'connecting':
+        return msg('status.connecting');
+      case 'connected':
+        return state.latency === undefined ? msg('status.connected') : msg('status.connectedLatency', { latency: state.latency });
+      case 'reconnecting':
+        return state.nextRetryAt === undefined ? msg('status.reconnecting') : msg('status.reconnectingIn', { seconds: this.secondsLeft(state) });
+      case 'offline':
+        return state.queued > 0 ? plural('status.offlineQueued', state.queued) : msg('status.offline');
+    }
+  }
+
+  private secondsLeft(state: ConnectionState): number {
+    return Math.max(0, Math.ceil(((state.nextRetryAt ?? this.now) - this.now) / 1000));
+  }
+
+  private ago(at: number): string {
+    const seconds = Math.round((at - this.now) / 1000);
+    const format = new Intl.RelativeTimeFormat(flockLocale(), { numeric: 'auto' });
+    if (Math.abs(seconds) < 60) return format.format(seconds, 'second');
+    if (Math.abs(seconds) < 3600) return format.format(Math.round(seconds / 60), 'minute');
+    return format.format(Math.round(seconds / 3600), 'hour');
+  }
+
+  private update$(room: Room): void {
+    const state = room.connection;
+    this.snapshot = state;
+    this.now = Date.now();
+    const key = this.key(state);
+    if (key === this.lastFired) return;
+    const statusChanged = this.lastFired?.split('|')[0] !== state.status;
+    this.lastFired = key;
+    // Announced when the state changes, not on every latency figure or countdown tick.
+    if (statusChanged) this.announcement = msg('status.announce', { label: this.label(state) });
+    this.emit('flock-status-change', { state } satisfies FlockStatusChangeDetail);
+  }
+
+  private key(state: ConnectionState): string {
+    return `${state.status}|${state.quality ?? ''}`;
+  }
+
+  private startTicker(): void {
+    this.ticker ??= window.setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) window.clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private readonly toggle = () => {
+    this.open = !this.open;
+  };
+
+  private readonly close = () => {
+    this.open = false;
+    this.button.focus();
+  };
+
+  private readonly retryNow = () => {
+    this.room?.retryNow();
+  };
+
+  private readonly onKeydown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      this.close();
+    }
+  };
+
+  private readonly onOutside = (event: Event) => {
+    if (!event.composedPath().includes(this)) this.open = false;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'flock-status': FlockStatus;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Every string Flock shows, in one table, so a page can translate the kit:
+ *
+ * ```js
+ * import { setFlockMessages } from 'flock-kit';
+ * setFlockMessages({ 'status.connected': 'Verbunden' }, 'de');
+ * ```
+ *
+ * Values take `{name}` parameters. Counted strings have one entry per plural category
+ * (`.one`, `.other`, and `.zero`/`.two`/`.few`/`.many` where a language needs them), chosen
+ * with `Intl.PluralRules` for the table's locale. Elements re-render when the table changes.
+ */
+export const MESSAGES = {
+  'status.connecting': 'Connecting…',
+  'status.connected': 'Connected',
+  'status.connectedLatency': 'Connected · {latency} ms',
+  'status.reconnecting': 'Reconnecting…',
+  'status.reconnectingIn': 'Reconnecting in {seconds} s…',
+  'status.offline': 'Offline',
+  'status.offlineQueued.one': 'Offline · {count} queued',
+  'status.offlineQueued.other': 'Offline · {count} queued',
+  'status.name': 'Connection: {label}',
+  'status.nameQuality': 'Connection: {label}, {quality} quality',
+  'status.announce': 'Connection {label}',
+  'status.details': 'Connection details',
+  'status.field.status': 'Status',
+  'status.field.latency': 'Latency',
+  'status.field.quality': 'Quality',
+  'status.field.lastConnected': 'Last connected',
+  'status.field.attempt': 'Reconnect attempt',
+  'status.field.nextTry': 'Next try',
+  'status.field.queued': 'Queued writes',
+  'status.field.failed': 'Refused writes',
+  'status.field.dropped': 'Dropped messages',
+  'status.latencyValue': '{latency} ms',
+  'status.inSeconds': 'in {seconds} s',
+  'status.never': 'Never',
+  'status.unknown': '—',
+  'status.retryNow': 'Retry now',
+  'status.retryWrite': 'Retry',
+  'status.discardWrite': 'Discard',
+  'status.writeRefused': '{label}: {reason}',
+  'status.close': 'Close',
+  'quality.excellent': 'excellent',
+  'quality.good': 'good',
+  'quality.fair': 'fair',
+  'quality.poor': 'poor',
+} as const;
+
+export type MessageKey = keyof typeof MESSAGES;
+type Params = Record<string, string | number>;
+
+let table: Record<string, string> = { ...MESSAGES };
+let locale = 'en';
+const listeners = new Set<() => void>();
+
+/** Replaces some or all strings (and the locale used for plurals, numbers and times). */
+export function setFlockMessages(messages: Partial<Record<MessageKey, string>> & Record<string, string>, lang = locale): void {
+  table = { ...table, ...messages };
+  locale = lang;
+  for (const listener of listeners) listener();
+}
+
+/** The locale of the message table. */
+export function flockLocale(): string {
+  return locale;
+}
+
+/** Calls `listener` whenever the table changes; returns an unsubscribe. */
+export function onMessagesChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
+function fill(template: string, params: Params): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** A string from the table with its parameters filled in. */
+export function msg(key: MessageKey, params: Params = {}): string {
+  return fill(table[key] ?? key, params);
+}
+
+/** A counted string: `base.one`, `base.other`… by the locale's plural rules for `count`. */
+export function plural(base: string, count: number, params: Params = {}): string {
+  const category = new Intl.PluralRules(locale).select(count);
+  const template = table[`${base}.${category}`] ?? table[`${base}.other`] ?? base;
+  return fill(template, { count, ...params });
+}
