@@ -1,3 +1,4 @@
+import { FlockAvatars } from './avatars/avatars.js';
 import { FlockRoom } from './room/room.js';
 import { FlockStatus } from './status/status.js';
 
@@ -9,6 +10,7 @@ export function defineFlockElements(registry: CustomElementRegistry = customElem
   const elements: [string, CustomElementConstructor][] = [
     ['flock-room', FlockRoom],
     ['flock-status', FlockStatus],
+    ['flock-avatars', FlockAvatars],
   ];
   for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
 }

@@ -123,7 +123,8 @@ export class MemoryNetwork {
     const set = this.members.get(member.name) ?? new Set();
     set.add(member);
     this.members.set(member.name, set);
-    this.presenceChanged(member.name);
+    // Its meta arrives like any other: a malformed one is counted by everyone who receives it.
+    this.presenceChanged(member.name, [{ key: member.user!.id, meta: member.ownMeta() }]);
   }
 
   /** @internal */
@@ -133,8 +134,8 @@ export class MemoryNetwork {
   }
 
   /** @internal Tells every member of `room` that presence changed. */
-  presenceChanged(room: string): void {
-    for (const member of this.roomMembers(room)) member.presenceArrived([]);
+  presenceChanged(room: string, arrived: RawPresence[] = []): void {
+    for (const member of this.roomMembers(room)) member.presenceArrived(arrived);
   }
 
   /** @internal A member's broadcast, to the others in its room. */

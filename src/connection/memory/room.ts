@@ -214,10 +214,10 @@ export class MemoryRoom extends EventTarget implements Room {
   /** @internal Presence changed; `arrived` are new raw metas to count when malformed. */
   presenceArrived(arrived: RawPresence[]): void {
     const bad = arrived.filter(({ key, meta }) => parsePresenceMeta(meta)?.id !== key).length;
-    const state = validPresence(this.network.presenceOf(this.name).map(({ key, meta }) => [key, [meta]] as const));
     this.later(() => {
       if (bad > 0) this.drop(bad);
-      this.presenceState = state;
+      // Read at delivery, as a socket would deliver the state as it is then.
+      this.presenceState = validPresence(this.network.presenceOf(this.name).map(({ key, meta }) => [key, [meta]] as const));
       this.emit('presence');
     });
   }
