@@ -4,9 +4,9 @@ import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import '../../src/index.js';
 import type { FlockAvatars } from '../../src/elements/avatars/avatars.js';
 import { initials, isAvatarUrl, peopleFrom, textOn } from '../../src/elements/avatars/people.js';
-import type { FlockRoom } from '../../src/elements/room/room.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { waitFor } from '../support/browser-rooms.js';
+import { mountInRoom } from '../support/elements.js';
 
 /**
  * `<flock-avatars>` on MemoryRooms: one avatar per person, order, overflow list, away, grace
@@ -18,16 +18,8 @@ let network: MemoryNetwork;
 let me: MemoryRoom;
 const others: MemoryRoom[] = [];
 
-async function mount(attrs = '', dir = 'ltr'): Promise<FlockAvatars> {
-  const host = document.createElement('div');
-  host.dir = dir;
-  host.innerHTML = `<flock-room><flock-avatars ${attrs}></flock-avatars></flock-room>`;
-  (host.firstElementChild as FlockRoom).api = me;
-  document.body.append(host);
-  hosts.push(host);
-  const el = host.querySelector('flock-avatars')!;
-  await el.updateComplete;
-  return el;
+function mount(attrs = '', dir: 'ltr' | 'rtl' = 'ltr'): Promise<FlockAvatars> {
+  return mountInRoom<FlockAvatars>(me, `<flock-avatars ${attrs}></flock-avatars>`, 'flock-avatars', hosts, dir);
 }
 
 function join(name: string, extra: { id?: string; avatar?: string; color?: string } = {}): MemoryRoom {

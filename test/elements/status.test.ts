@@ -2,11 +2,11 @@ import { expect } from '@esm-bundle/chai';
 import { MemoryNetwork } from '../../src/connection/memory/network.js';
 import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import '../../src/index.js';
-import type { FlockRoom } from '../../src/elements/room/room.js';
 import type { FlockStatus } from '../../src/elements/status/status.js';
 import { setFlockMessages, MESSAGES } from '../../src/i18n/messages.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { waitFor } from '../support/browser-rooms.js';
+import { mountInRoom } from '../support/elements.js';
 
 /**
  * `<flock-status>` on a MemoryRoom: every state's label, accessible name and shape, the details
@@ -17,15 +17,8 @@ const hosts: HTMLElement[] = [];
 let network: MemoryNetwork;
 let room: MemoryRoom;
 
-async function mount(attrs = ''): Promise<FlockStatus> {
-  const host = document.createElement('div');
-  host.innerHTML = `<flock-room><flock-status ${attrs}></flock-status></flock-room>`;
-  (host.firstElementChild as FlockRoom).api = room;
-  document.body.append(host);
-  hosts.push(host);
-  const el = host.querySelector('flock-status')!;
-  await el.updateComplete;
-  return el;
+function mount(attrs = ''): Promise<FlockStatus> {
+  return mountInRoom<FlockStatus>(room, `<flock-status ${attrs}></flock-status>`, 'flock-status', hosts);
 }
 
 const part = (el: FlockStatus, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;

@@ -3,31 +3,7 @@ import { css } from 'lit';
 export const avatarsStyles = css`
   :host {
     --_size: var(--flock-avatar-size, 32px);
-    --_ring: var(--flock-color-surface, #ffffff);
-    --_fg: var(--flock-color-text, #111827);
-    --_bg: var(--flock-color-surface, #ffffff);
-    --_border: var(--flock-color-border, #d1d5db);
-    --_muted: var(--flock-color-muted, #4b5563);
-    --_focus: var(--flock-color-focus, #2563eb);
-    --_active: var(--flock-color-selected, #e5e7eb);
-    position: relative;
-    display: inline-block;
-    font: var(--flock-font-size, 0.875rem) / 1.4 var(--flock-font, system-ui, sans-serif);
-    color: var(--_fg);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_ring: var(--flock-color-surface, #1f2937);
-      --_fg: var(--flock-color-text, #f3f4f6);
-      --_bg: var(--flock-color-surface, #1f2937);
-      --_border: var(--flock-color-border, #4b5563);
-      --_muted: var(--flock-color-muted, #9ca3af);
-      --_focus: var(--flock-color-focus, #93c5fd);
-      --_active: var(--flock-color-selected, #374151);
-    }
-  }
-  :host([hidden]) {
-    display: none;
+    --_ring: var(--_bg);
   }
   :host([size='s']) {
     --_size: var(--flock-avatar-size, 24px);
@@ -38,16 +14,6 @@ export const avatarsStyles = css`
   [part='group'] {
     display: flex;
     align-items: center;
-  }
-  button {
-    font: inherit;
-    color: inherit;
-    cursor: pointer;
-  }
-  button:focus-visible,
-  [part='list']:focus-visible {
-    outline: 2px solid var(--_focus);
-    outline-offset: 2px;
   }
   [part~='avatar'],
   [part='overflow'] {
@@ -142,13 +108,5 @@ export const avatarsStyles = css`
   .meta {
     color: var(--_muted);
     font-size: 0.85em;
-  }
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

@@ -4,6 +4,7 @@ import type { Room } from '../../connection/types.js';
 import { WIRE_LIMITS } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { tokens } from '../tokens.styles.js';
 import { initials, isAvatarUrl, orderPeople, textOn, type Person } from './people.js';
 import { PresenceController } from './presence-controller.js';
 import { avatarsStyles } from './avatars.styles.js';
@@ -35,7 +36,7 @@ export interface FlockAvatarClickDetail {
  * @cssproperty --flock-color-surface - Ring around avatars and the list's background. Also --flock-color-text, --flock-color-border, --flock-color-muted, --flock-color-focus, --flock-color-selected.
  */
 export class FlockAvatars extends FlockElement {
-  static override styles = avatarsStyles;
+  static override styles = [tokens, avatarsStyles];
 
   /** Avatars shown before the "+N" button. */
   @property({ type: Number }) max = 5;

@@ -1,40 +1,8 @@
 import { css } from 'lit';
 
 export const statusStyles = css`
-  :host {
-    --_ok: var(--flock-color-success, #15803d);
-    --_warn: var(--flock-color-warning, #b45309);
-    --_bad: var(--flock-color-danger, #b91c1c);
-    --_muted: var(--flock-color-muted, #6b7280);
-    --_fg: var(--flock-color-text, #111827);
-    --_bg: var(--flock-color-surface, #ffffff);
-    --_border: var(--flock-color-border, #d1d5db);
-    --_focus: var(--flock-color-focus, #2563eb);
-    position: relative;
-    display: inline-block;
-    font: var(--flock-font-size, 0.875rem) / 1.4 var(--flock-font, system-ui, sans-serif);
-    color: var(--_fg);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_ok: var(--flock-color-success, #4ade80);
-      --_warn: var(--flock-color-warning, #fbbf24);
-      --_bad: var(--flock-color-danger, #f87171);
-      --_muted: var(--flock-color-muted, #9ca3af);
-      --_fg: var(--flock-color-text, #f3f4f6);
-      --_bg: var(--flock-color-surface, #1f2937);
-      --_border: var(--flock-color-border, #4b5563);
-      --_focus: var(--flock-color-focus, #93c5fd);
-    }
-  }
-  :host([hidden]),
   :host([hide-when-connected][status='connected']:not([has-writes])) {
     display: none;
-  }
-  button {
-    font: inherit;
-    color: inherit;
-    cursor: pointer;
   }
   [part='button'] {
     display: inline-flex;
@@ -44,10 +12,6 @@ export const statusStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--flock-radius, 999px);
     background: var(--_bg);
-  }
-  button:focus-visible {
-    outline: 2px solid var(--_focus);
-    outline-offset: 2px;
   }
   /* Shape carries the state as well as colour: a filled dot when connected, a ring while
      connecting, a dashed ring while reconnecting, a square when offline. */
@@ -87,14 +51,6 @@ export const statusStyles = css`
     to {
       transform: rotate(1turn);
     }
-  }
-  :host([compact]) [part='label'] {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
   [part='details'] {
     position: absolute;
@@ -151,13 +107,5 @@ export const statusStyles = css`
     gap: 0.5em;
     justify-content: flex-end;
     margin-block-start: 0.75em;
-  }
-  .visually-hidden {
-    position: absolute;
-    inline-size: 1px;
-    block-size: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
 `;

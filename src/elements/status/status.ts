@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import type { ConnectionState, QueuedWrite, Room } from '../../connection/types.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { tokens } from '../tokens.styles.js';
 import type { FlockStatusChangeDetail } from '../room/room.js';
 import { statusStyles } from './status.styles.js';
 
@@ -28,7 +29,7 @@ import { statusStyles } from './status.styles.js';
  * @cssproperty --flock-color-surface - Background of the button and details. Also --flock-color-text, --flock-color-border, --flock-color-focus.
  */
 export class FlockStatus extends FlockElement {
-  static override styles = statusStyles;
+  static override styles = [tokens, statusStyles];
 
   /** Dot only; the label stays in the accessible name and the tooltip. */
   @property({ type: Boolean, reflect: true }) compact = false;
@@ -97,7 +98,7 @@ export class FlockStatus extends FlockElement {
     return html`
       <button part="button" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="details" aria-label=${name} title=${this.compact ? name : nothing} @click=${this.toggle}>
         <span part="dot" aria-hidden="true"></span>
-        <span part="label">${label}</span>
+        <span part="label" class=${this.compact ? 'visually-hidden' : ''}>${label}</span>
       </button>
       <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.onKeydown}>
         ${this.open && state ? this.renderDetails(state) : nothing}
