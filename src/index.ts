@@ -17,6 +17,8 @@ export { FlockElement } from './elements/base.js';
 export { FlockStatus } from './elements/status/status.js';
 export { FlockAvatars, type FlockPresenceChangeDetail, type FlockAvatarClickDetail } from './elements/avatars/avatars.js';
 export type { Person } from './elements/avatars/people.js';
+export { FlockCursors, type CursorPerson, type FlockCursorDetail } from './elements/cursors/cursors.js';
+export { effectiveRate } from './elements/cursors/cursor-sender.js';
 export { setFlockMessages, flockLocale, MESSAGES, type MessageKey } from './i18n/messages.js';
 export { MemoryNetwork } from './connection/memory/network.js';
 export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';

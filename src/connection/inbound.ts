@@ -8,9 +8,18 @@ import { BROADCAST_PARSERS, parsePresenceMeta, type BroadcastEvent, type Broadca
 
 type Listener = (payload: never) => void;
 
+/**
+ * How often one sender may send one event: the kit sends cursors at 20 a second at most, so
+ * anything well past that is a peer flooding the room (token bucket: a burst, then a rate).
+ */
+export const SENDER_LIMIT = { perSecond: 30, burst: 30 } as const;
+
 /** Listeners per broadcast event, fed only with messages that pass. */
 export class BroadcastInbox {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   add<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
     let set = this.listeners.get(event);
@@ -21,19 +30,33 @@ export class BroadcastInbox {
   }
 
   /**
-   * Validates and delivers a message; false when it was dropped (not a known v1 shape, or its
-   * `id` names nobody present: Supabase broadcasts carry no sender identity of their own).
+   * Validates and delivers a message; false when it was dropped (not a known v1 shape, its
+   * `id` names nobody present — Supabase broadcasts carry no sender identity of their own — or
+   * that sender is over `SENDER_LIMIT` for this event).
    */
   deliver(event: unknown, payload: unknown, isPresent: (id: string) => boolean): boolean {
     const parser = typeof event === 'string' && Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
     const message = parser?.(payload);
-    if (!message || !isPresent(message.id)) return false;
+    if (!message || !isPresent(message.id) || !this.allow(`${event as string}|${message.id}`)) return false;
     for (const listener of [...(this.listeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
     return true;
   }
 
   clear(): void {
     this.listeners.clear();
+    this.buckets.clear();
+  }
+
+  /** Too frequent from this sender: false. */
+  private allow(key: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: SENDER_LIMIT.burst, at: now };
+    bucket.tokens = Math.min(SENDER_LIMIT.burst, bucket.tokens + ((now - bucket.at) / 1000) * SENDER_LIMIT.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 }
 

@@ -1,4 +1,5 @@
 import { FlockAvatars } from './avatars/avatars.js';
+import { FlockCursors } from './cursors/cursors.js';
 import { FlockRoom } from './room/room.js';
 import { FlockStatus } from './status/status.js';
 
@@ -11,6 +12,7 @@ export function defineFlockElements(registry: CustomElementRegistry = customElem
     ['flock-room', FlockRoom],
     ['flock-status', FlockStatus],
     ['flock-avatars', FlockAvatars],
+    ['flock-cursors', FlockCursors],
   ];
   for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
 }
