@@ -10,7 +10,7 @@ import { tokens } from '../tokens.styles.js';
 import { CursorMotion } from './cursor-motion.js';
 import { CursorSender } from './cursor-sender.js';
 import { cursorsStyles } from './cursors.styles.js';
-import { toFraction, toViewport } from './geometry.js';
+import { measure, toFraction, toViewport } from './geometry.js';
 
 /** Who a cursor belongs to. */
 export interface CursorPerson {
@@ -236,17 +236,20 @@ export class FlockCursors extends FlockElement {
     this.frame = requestAnimationFrame(tick);
   }
 
+  /** Measures once, then only writes: one layout per frame however many cursors there are. */
   private draw(): void {
-    const target = this.targetElement();
-    const width = document.documentElement.clientWidth;
+    const geometry = measure(this.targetElement());
+    const flipAt = document.documentElement.clientWidth - 160;
     for (const [id, cursor] of this.motion.cursors) {
       const node = this.nodes.get(id);
       if (!node) continue;
-      const point = toViewport(target, cursor);
+      const point = toViewport(geometry, cursor);
       node.style.transform = `translate3d(${point.left}px, ${point.top}px, 0)`;
-      node.toggleAttribute('data-hidden', !point.visible);
+      // Attributes only when they change: each change restyles the node.
+      if (node.hasAttribute('data-hidden') === point.visible) node.toggleAttribute('data-hidden', !point.visible);
       // Labels stay on screen: near the right edge they hang to the left of the arrow.
-      node.toggleAttribute('data-flip', point.left > width - 160);
+      const flip = point.left > flipAt;
+      if (node.hasAttribute('data-flip') !== flip) node.toggleAttribute('data-flip', flip);
     }
   }
 

@@ -37,19 +37,33 @@ export function toFraction(target: Element, clientX: number, clientY: number): F
   return { x: clamp(x), y: clamp(y) };
 }
 
-/** Where a fraction lands in this viewport, for this target's size and scroll. */
-export function toViewport(target: Element, { x, y }: Fraction): ViewportPoint {
+/** The target's box and scroll, read once per frame: reading it per cursor would force a layout each time. */
+export interface TargetGeometry {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  width: number;
+  /** Where content y = 0 is, in viewport pixels. */
+  contentTop: number;
+  scrollHeight: number;
+}
+
+export function measure(target: Element): TargetGeometry {
   if (isPage(target)) {
     const root = document.documentElement;
-    const left = x * root.clientWidth;
-    const top = y * root.scrollHeight - window.scrollY;
-    return { left, top, visible: top >= 0 && top <= root.clientHeight };
+    return { left: 0, top: 0, right: root.clientWidth, bottom: root.clientHeight, width: root.clientWidth, contentTop: -window.scrollY, scrollHeight: root.scrollHeight };
   }
   const el = target as HTMLElement;
   const box = el.getBoundingClientRect();
-  const left = box.left + x * box.width;
-  const top = box.top + el.clientTop + y * el.scrollHeight - el.scrollTop;
-  return { left, top, visible: top >= box.top && top <= box.bottom && left >= box.left && left <= box.right };
+  return { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, contentTop: box.top + el.clientTop - el.scrollTop, scrollHeight: el.scrollHeight };
+}
+
+/** Where a fraction lands in this viewport, for a measured target. */
+export function toViewport(geometry: TargetGeometry, { x, y }: Fraction): ViewportPoint {
+  const left = geometry.left + x * geometry.width;
+  const top = geometry.contentTop + y * geometry.scrollHeight;
+  return { left, top, visible: top >= geometry.top && top <= geometry.bottom && left >= geometry.left && left <= geometry.right };
 }
 
 function clamp(n: number): number {
