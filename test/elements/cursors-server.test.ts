@@ -89,4 +89,41 @@ describe('<flock-cursors> against the local server', () => {
     ada.host.remove();
     await waitFor(() => !drawn(bo.el, adaId), 'Ada’s cursor gone with her', 10_000);
   });
+
+  it('survives a raw client flooding the room with hostile and valid cursor messages: dropped, counted, nothing thrown, nothing outside the target', async () => {
+    const boClient = await appClient(url, 'Bo');
+    const raw = await appClient(url, 'Mallory');
+    clients.push(boClient, raw);
+    const bo = mount(boClient, 'target-flood', { left: 10, top: 400, width: 300, height: 200, content: 600 });
+    const rawId = (await raw.auth.getUser()).data.user!.id;
+    const channel = raw.channel(`flock:${room}`, { config: { presence: { key: rawId } } });
+    await new Promise<void>((resolve) => channel.subscribe((s) => s === 'SUBSCRIBED' && resolve()));
+    await channel.track({ v: 1, id: rawId, name: 'Mallory', color: '#7c3aed', status: 'active', since: Date.now() });
+    const boRoom = bo.el.closest('flock-room')!.api!;
+    await waitFor(() => boRoom.presence.has(rawId), 'Mallory present', 10_000);
+    const errors: unknown[] = [];
+    const onError = (e: ErrorEvent) => errors.push(e.error);
+    window.addEventListener('error', onError);
+    const before = boRoom.connection.dropped;
+    const hostile = [Number.NaN, Number.POSITIVE_INFINITY, 1e308, -1, '0.5', undefined];
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < 150; i++) {
+      const x = i < hostile.length * 5 ? hostile[i % hostile.length] : (i % 10) / 10;
+      sends.push(channel.send({ type: 'broadcast', event: 'cursor', payload: { v: 1, id: rawId, x, y: 0.5 } }));
+    }
+    await Promise.all(sends);
+    await waitFor(() => boRoom.connection.dropped - before >= hostile.length * 5, 'the hostile ones counted', 10_000);
+    window.removeEventListener('error', onError);
+    expect(errors).to.deep.equal([]);
+    // The flood beyond 30 a second was dropped too; whatever got through sits inside the target.
+    expect(boRoom.connection.dropped - before).to.be.greaterThan(hostile.length * 5);
+    await new Promise((r) => requestAnimationFrame(r));
+    const node = bo.el.shadowRoot!.querySelector<HTMLElement>(`[part~="cursor"][data-id="${rawId}"]`);
+    if (node && !node.hasAttribute('data-hidden')) {
+      const m = /translate3d\(([-\d.]+)px, ([-\d.]+)px/.exec(node.style.transform)!;
+      const box = bo.target.getBoundingClientRect();
+      expect(Number(m[1])).to.be.within(box.left, box.right);
+      expect(Number(m[2])).to.be.within(box.top, box.bottom);
+    }
+  });
 });
