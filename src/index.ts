@@ -19,6 +19,8 @@ export { FlockAvatars, type FlockPresenceChangeDetail, type FlockAvatarClickDeta
 export type { Person } from './elements/avatars/people.js';
 export { FlockCursors, type CursorPerson, type FlockCursorDetail } from './elements/cursors/cursors.js';
 export { effectiveRate } from './elements/cursors/cursor-sender.js';
+export { FlockBell, type FlockNotificationDetail, type FlockNotificationsReadDetail } from './elements/bell/bell.js';
+export type { FlockNotification } from './elements/bell/inbox-controller.js';
 export { setFlockMessages, flockLocale, MESSAGES, type MessageKey } from './i18n/messages.js';
 export { MemoryNetwork } from './connection/memory/network.js';
 export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';

@@ -62,6 +62,7 @@ export class Outbox {
   private readonly listeners = new Set<(entries: readonly OutboxEntry[]) => void>();
   private readonly channel: BroadcastChannel | undefined;
   private entries: OutboxEntry[] = [];
+  private closed = false;
 
   private constructor(
     private readonly db: IDBPDatabase<OutboxDb>,
@@ -69,7 +70,8 @@ export class Outbox {
   ) {
     // Other tabs' changes (enqueue, replay, discard) show here too.
     this.channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${DB_NAME}:${scope}`);
-    this.channel?.addEventListener('message', () => void this.refresh());
+    // Another tab may write while this one is closing: a late refresh has nothing to update.
+    this.channel?.addEventListener('message', () => void this.refresh().catch(() => undefined));
   }
 
   /** Opens (or creates) the outbox for `scope`; `dbName` lets tests keep theirs apart. */
@@ -127,6 +129,7 @@ export class Outbox {
   async replay(send: Sender): Promise<ReplayResult> {
     const run = async (): Promise<ReplayResult> => {
       const result: ReplayResult = { replayed: true, sent: 0, failed: 0, remaining: 0 };
+      if (this.closed) return { ...result, replayed: false };
       const pending = (await this.read()).filter((e) => e.state === 'pending');
       for (const [i, entry] of pending.entries()) {
         // Another tab may have discarded it meanwhile.
@@ -177,6 +180,7 @@ export class Outbox {
 
   /** Releases the database and the cross-tab channel. */
   close(): void {
+    this.closed = true;
     this.listeners.clear();
     this.channel?.close();
     this.db.close();
@@ -188,6 +192,7 @@ export class Outbox {
   }
 
   private async refresh(): Promise<void> {
+    if (this.closed) return;
     this.entries = await this.read();
     for (const listener of this.listeners) listener(this.entries);
   }

@@ -1,4 +1,5 @@
 import { FlockAvatars } from './avatars/avatars.js';
+import { FlockBell } from './bell/bell.js';
 import { FlockCursors } from './cursors/cursors.js';
 import { FlockRoom } from './room/room.js';
 import { FlockStatus } from './status/status.js';
@@ -13,6 +14,7 @@ export function defineFlockElements(registry: CustomElementRegistry = customElem
     ['flock-status', FlockStatus],
     ['flock-avatars', FlockAvatars],
     ['flock-cursors', FlockCursors],
+    ['flock-bell', FlockBell],
   ];
   for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
 }

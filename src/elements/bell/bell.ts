@@ -1,0 +1,260 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Room } from '../../connection/types.js';
+import { isSafeUrl } from '../../connection/wire.js';
+import { flockLocale, msg, plural } from '../../i18n/messages.js';
+import { initials } from '../avatars/people.js';
+import { FlockElement } from '../base.js';
+import { tokens } from '../tokens.styles.js';
+import { bellStyles } from './bell.styles.js';
+import { InboxController, type FlockNotification } from './inbox-controller.js';
+
+export interface FlockNotificationDetail {
+  notification: FlockNotification;
+}
+
+export interface FlockNotificationsReadDetail {
+  /** The ids marked read, or `all`. */
+  ids: string[] | 'all';
+}
+
+/** Titles and bodies are bounded by the schema; shown text is cut shorter still. */
+const TITLE_CHARS = 200;
+const BODY_CHARS = 500;
+const TOAST_MS = 5000;
+
+/**
+ * The current user's notifications: a bell with an unread badge that opens an inbox. Live over
+ * the page's one connection (the user's own channel), private by row-level security, consistent
+ * across tabs, and usable offline: reading and deleting apply at once and go through the outbox.
+ *
+ * @summary Notification bell and inbox, live, private and offline-safe.
+ * @event flock-notification - A notification arrived live. detail: { notification }
+ * @event flock-notification-click - A notification's link was followed; cancelable (call preventDefault to route yourself). detail: { notification }
+ * @event flock-notifications-read - The user marked notifications read. detail: { ids: string[] | 'all' }
+ * @csspart button - The bell button.
+ * @csspart badge - The unread count (or dot).
+ * @csspart panel - The inbox popover.
+ * @csspart filter - The All / Unread buttons.
+ * @csspart item - Each notification (data-unread when unread).
+ * @csspart actor - The actor's initials.
+ * @csspart title - The title (a link when the notification has a safe URL).
+ * @csspart body - The body text.
+ * @csspart unread-marker - The unread dot.
+ * @csspart action - Buttons: mark read/unread, delete, mark all read, show older, try again.
+ * @csspart toast - The brief toast, with `toast`.
+ * @cssproperty --flock-bell-size - The bell button's size. Default 2.25rem.
+ * @cssproperty --flock-bell-badge - The badge colour. Default #b91c1c.
+ */
+export class FlockBell extends FlockElement {
+  static override styles = [tokens, bellStyles];
+
+  /** Notifications loaded per page. */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
+
+  /** A dot instead of the number. */
+  @property({ type: Boolean, reflect: true }) dot = false;
+
+  /** Show a brief toast when a notification arrives. */
+  @property({ type: Boolean }) toast = false;
+
+  /** Play a short sound when a notification arrives (off by default). */
+  @property({ type: Boolean }) sound = false;
+
+  /** Whether the inbox is open. */
+  @property({ type: Boolean, reflect: true }) open = false;
+
+  @state() private filter: 'all' | 'unread' = 'all';
+  @state() private announcement = '';
+  @state() private toastText = '';
+  @state() private notice = '';
+  private toastTimer: number | undefined;
+  private pulseTimer: number | undefined;
+
+  private readonly inbox = new InboxController(this, {
+    pageSize: () => Math.max(1, Math.min(100, this.pageSize)),
+    changed: () => this.requestUpdate(),
+    arrived: (notification) => this.alert(notification),
+    refused: (reason) => {
+      this.notice = msg('bell.refused', { reason });
+      this.announcement = this.notice;
+    },
+  });
+
+  /** Unread notifications (the server's count, kept live). */
+  get unread(): number {
+    return this.inbox.unread;
+  }
+
+  /** Notifications held, newest first. */
+  get notifications(): readonly FlockNotification[] {
+    return this.inbox.items;
+  }
+
+  protected override watchRoom(room: Room): () => void {
+    return this.inbox.watch(room);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.clearTimeout(this.toastTimer);
+    window.clearTimeout(this.pulseTimer);
+    document.removeEventListener('pointerdown', this.onOutside, true);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('open')) return;
+    if (this.open) document.addEventListener('pointerdown', this.onOutside, true);
+    else document.removeEventListener('pointerdown', this.onOutside, true);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && changed.get('open') === false) this.renderRoot.querySelector<HTMLElement>('[part="panel"]')?.focus();
+  }
+
+  protected override render() {
+    const unread = this.inbox.unread;
+    const name = unread > 0 ? plural('bell.labelUnread', unread) : msg('bell.label');
+    return html`
+      <button part="button" type="button" aria-label=${name} aria-expanded=${this.open ? 'true' : 'false'} aria-haspopup="dialog" aria-controls="panel" @click=${this.toggle}>
+        <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.7 21a2 2 0 0 1-3.4 0" />
+        </svg>
+        ${unread > 0 ? html`<span part="badge" aria-hidden="true">${this.dot ? '' : unread > 99 ? '99+' : unread}</span>` : nothing}
+      </button>
+      ${this.open ? this.renderPanel() : nothing}
+      ${this.toastText ? html`<div part="toast" aria-hidden="true">${this.toastText}</div>` : nothing}
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
+    `;
+  }
+
+  private renderPanel() {
+    const items = this.filter === 'unread' ? this.inbox.items.filter((n) => n.readAt === null) : this.inbox.items;
+    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.onKeydown}>
+      <header>
+        <button part="filter" type="button" aria-pressed=${this.filter === 'all' ? 'true' : 'false'} @click=${() => (this.filter = 'all')}>${msg('bell.all')}</button>
+        <button part="filter" type="button" aria-pressed=${this.filter === 'unread' ? 'true' : 'false'} @click=${() => (this.filter = 'unread')}>${msg('bell.unread')}</button>
+        <span class="spacer"></span>
+        <button part="action mark-all" type="button" ?disabled=${this.inbox.unread === 0} @click=${this.markAllRead}>${msg('bell.markAllRead')}</button>
+      </header>
+      ${this.notice ? html`<p class="state" role="alert">${this.notice}</p>` : nothing}
+      ${this.inbox.state === 'loading'
+        ? html`<p class="state">${msg('bell.loading')}</p>`
+        : this.inbox.state === 'error'
+          ? html`<p class="state">${msg('bell.error')} <button part="action retry" type="button" @click=${() => void this.inbox.reload()}>${msg('bell.retry')}</button></p>`
+          : items.length === 0
+            ? html`<p class="state">${this.filter === 'unread' ? msg('bell.emptyUnread') : msg('bell.empty')}</p>`
+            : html`<ul aria-label=${msg('bell.label')}>${items.map((n) => this.renderItem(n))}</ul>`}
+      ${this.inbox.hasMore && this.filter === 'all' ? html`<p class="state"><button part="action more" type="button" @click=${() => void this.inbox.more()}>${msg('bell.more')}</button></p>` : nothing}
+    </div>`;
+  }
+
+  private renderItem(n: FlockNotification) {
+    const title = n.title.slice(0, TITLE_CHARS);
+    // Only http(s) or same-origin paths become links; anything else stays text.
+    const link = isSafeUrl(n.url) ? n.url : undefined;
+    return html`<li part="item" ?data-unread=${n.readAt === null}>
+      <span part="actor" aria-hidden="true">${initials(n.actorName ?? n.kind)}</span>
+      <span part="title">${link ? html`<a href=${link} @click=${(e: MouseEvent) => this.follow(e, n)}>${title}</a>` : title}</span>
+      ${n.body ? html`<span part="body">${n.body.slice(0, BODY_CHARS)}</span>` : nothing}
+      <span class="meta">
+        ${n.readAt === null ? html`<span part="unread-marker"></span><span class="visually-hidden">${msg('bell.unreadMarker')}</span>` : nothing}
+        <time datetime=${n.createdAt}>${this.ago(n.createdAt)}</time>
+        <button part="action toggle-read" type="button" @click=${() => this.toggleRead(n)}>${n.readAt === null ? msg('bell.markRead') : msg('bell.markUnread')}</button>
+        <button part="action delete" type="button" @click=${() => void this.inbox.remove(n.id)}>${msg('bell.delete')}</button>
+      </span>
+    </li>`;
+  }
+
+  private ago(iso: string): string {
+    const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    const format = new Intl.RelativeTimeFormat(flockLocale(), { numeric: 'auto' });
+    const abs = Math.abs(seconds);
+    if (abs < 60) return format.format(seconds, 'second');
+    if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute');
+    if (abs < 86_400) return format.format(Math.round(seconds / 3600), 'hour');
+    return format.format(Math.round(seconds / 86_400), 'day');
+  }
+
+  private toggleRead(n: FlockNotification): void {
+    const read = n.readAt === null;
+    void this.inbox.markRead(n.id, read);
+    if (read) this.emit('flock-notifications-read', { ids: [n.id] });
+  }
+
+  private readonly markAllRead = () => {
+    void this.inbox.markAllRead();
+    this.emit('flock-notifications-read', { ids: 'all' });
+  };
+
+  private follow(event: MouseEvent, notification: FlockNotification): void {
+    const routed = !this.dispatchEvent(new CustomEvent('flock-notification-click', { detail: { notification }, bubbles: true, composed: true, cancelable: true }));
+    if (routed) event.preventDefault();
+    if (notification.readAt === null) void this.inbox.markRead(notification.id, true);
+  }
+
+  private alert(notification: FlockNotification): void {
+    const title = notification.title.slice(0, TITLE_CHARS);
+    this.announcement = msg('bell.new', { title });
+    this.emit('flock-notification', { notification });
+    this.setAttribute('pulsing', '');
+    window.clearTimeout(this.pulseTimer);
+    this.pulseTimer = window.setTimeout(() => this.removeAttribute('pulsing'), 2000);
+    if (this.toast) {
+      this.toastText = title;
+      window.clearTimeout(this.toastTimer);
+      this.toastTimer = window.setTimeout(() => (this.toastText = ''), TOAST_MS);
+    }
+    if (this.sound) this.chime();
+  }
+
+  /** A short, quiet tone; only when the page asked for sound. */
+  private chime(): void {
+    try {
+      const audio = new AudioContext();
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      gain.gain.setValueAtTime(0.05, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.25);
+      tone.frequency.value = 880;
+      tone.connect(gain).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.25);
+      tone.onended = () => void audio.close();
+    } catch {
+      // No audio (autoplay policy, no device): the visual and spoken alerts remain.
+    }
+  }
+
+  private readonly toggle = () => {
+    this.open = !this.open;
+    this.notice = '';
+  };
+
+  private close(): void {
+    this.open = false;
+    this.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus();
+  }
+
+  private readonly onKeydown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      this.close();
+    }
+  };
+
+  private readonly onOutside = (event: Event) => {
+    if (!event.composedPath().includes(this)) this.open = false;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'flock-bell': FlockBell;
+  }
+  interface HTMLElementEventMap {
+    'flock-notification': CustomEvent<FlockNotificationDetail>;
+    'flock-notification-click': CustomEvent<FlockNotificationDetail>;
+    'flock-notifications-read': CustomEvent<FlockNotificationsReadDetail>;
+  }
+}

@@ -1,0 +1,292 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChangeEvent, Room, Row, Write } from '../../connection/types.js';
+
+/** One notification, as the inbox shows it. */
+export interface FlockNotification {
+  id: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  url: string | null;
+  actorName: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export type InboxState = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface InboxOptions {
+  pageSize(): number;
+  /** Something changed: render. */
+  changed(): void;
+  /** A notification arrived live (not from a page load or a resync). */
+  arrived(notification: FlockNotification): void;
+  /** The server refused an action: it was rolled back. */
+  refused(reason: string): void;
+}
+
+const RECOUNT_MS = 400;
+
+function toNotification(row: Row): FlockNotification {
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: String(row.id),
+    kind: text(row.kind) ?? 'info',
+    title: text(row.title) ?? '',
+    body: text(row.body),
+    url: text(row.url),
+    actorName: text(row.actor_name),
+    createdAt: text(row.created_at) ?? '',
+    readAt: text(row.read_at),
+  };
+}
+
+/**
+ * The current user's notifications and their unread count. The list is paged over REST and
+ * kept live by postgres_changes on the user's own channel (`user_id=eq.<me>`; RLS makes sure
+ * nobody else's rows arrive even without the filter).
+ *
+ * The count never drifts: it moves at once with each change and each action (so the badge is
+ * instant), but every change also schedules a recount from the server, whose exact count then
+ * replaces it. A change that only confirms what this tab already did (its own optimistic mark,
+ * echoed back by the database) moves nothing, so nothing is counted twice — in this tab or in
+ * another tab of the same user, which sees the database change once.
+ */
+export class InboxController implements ReactiveController {
+  items: FlockNotification[] = [];
+  unread = 0;
+  state: InboxState = 'idle';
+  error = '';
+  hasMore = false;
+  private room: Room | undefined;
+  private recountTimer: number | undefined;
+  private generation = 0;
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly options: InboxOptions,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  watch(room: Room): () => void {
+    this.room = room;
+    let unsubscribe: (() => void) | undefined;
+    let boundTo: string | undefined;
+    const bind = () => {
+      const me = room.user;
+      if (!me || me.id === boundTo) return;
+      boundTo = me.id;
+      unsubscribe?.();
+      unsubscribe = room.onChanges({ event: '*', table: 'flock_notifications', filter: `user_id=eq.${me.id}` }, (c) => this.apply(c), 'user');
+      void this.reload();
+    };
+    const resync = () => void this.reload();
+    room.addEventListener('user', bind);
+    room.addEventListener('resync', resync);
+    bind();
+    return () => {
+      unsubscribe?.();
+      room.removeEventListener('user', bind);
+      room.removeEventListener('resync', resync);
+      window.clearTimeout(this.recountTimer);
+      this.room = undefined;
+      this.generation++;
+      this.items = [];
+      this.unread = 0;
+      this.state = 'idle';
+    };
+  }
+
+  /** The first page and the exact count, afresh (on start, after a reconnect, on Retry). */
+  async reload(): Promise<void> {
+    const room = this.room;
+    if (!room?.user) return;
+    const generation = ++this.generation;
+    this.state = this.items.length === 0 ? 'loading' : this.state;
+    this.options.changed();
+    try {
+      const [page, count] = await Promise.all([this.page(room, undefined), this.count(room)]);
+      if (generation !== this.generation) return;
+      this.items = page;
+      this.unread = count;
+      this.state = 'ready';
+      this.error = '';
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.state = 'error';
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+    this.options.changed();
+  }
+
+  /** The next page, older than the oldest held. */
+  async more(): Promise<void> {
+    const room = this.room;
+    const last = this.items.at(-1);
+    if (!room || !last) return;
+    const older = await this.page(room, last);
+    const known = new Set(this.items.map((n) => n.id));
+    this.items = [...this.items, ...older.filter((n) => !known.has(n.id))];
+    this.options.changed();
+  }
+
+  markRead(id: string, read: boolean): Promise<void> {
+    const item = this.items.find((n) => n.id === id);
+    if (!item || (item.readAt !== null) === read) return Promise.resolve();
+    const before = item.readAt;
+    const readAt = read ? new Date().toISOString() : null;
+    return this.act(
+      `notification.${read ? 'read' : 'unread'}`,
+      id,
+      { op: 'update', table: 'flock_notifications', values: { read_at: readAt }, where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true },
+      () => this.setRead(id, readAt),
+      () => this.setRead(id, before),
+    );
+  }
+
+  markAllRead(): Promise<void> {
+    const me = this.room?.user;
+    if (!me) return Promise.resolve();
+    const unreadBefore = this.items.filter((n) => n.readAt === null).map((n) => n.id);
+    const countBefore = this.unread;
+    const now = new Date().toISOString();
+    return this.act(
+      'notification.read-all',
+      me.id,
+      { op: 'update', table: 'flock_notifications', values: { read_at: now }, where: [{ column: 'user_id', op: 'eq', value: me.id }, { column: 'read_at', op: 'is', value: null }] },
+      () => {
+        this.items = this.items.map((n) => (n.readAt === null ? { ...n, readAt: now } : n));
+        this.unread = 0;
+      },
+      () => {
+        this.items = this.items.map((n) => (unreadBefore.includes(n.id) ? { ...n, readAt: null } : n));
+        this.unread = countBefore;
+      },
+    );
+  }
+
+  remove(id: string): Promise<void> {
+    const index = this.items.findIndex((n) => n.id === id);
+    const item = this.items[index];
+    if (!item) return Promise.resolve();
+    return this.act(
+      'notification.delete',
+      id,
+      { op: 'delete', table: 'flock_notifications', where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true },
+      () => {
+        this.items = this.items.filter((n) => n.id !== id);
+        if (item.readAt === null) this.unread = Math.max(0, this.unread - 1);
+      },
+      () => {
+        this.items = [...this.items.slice(0, index), item, ...this.items.slice(index)];
+        if (item.readAt === null) this.unread++;
+      },
+    );
+  }
+
+  /** Applies an action at once, sends it through the outbox, and undoes it if the server refuses. */
+  private async act(kind: string, id: string, write: Write, apply: () => void, undo: () => void): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    apply();
+    this.options.changed();
+    // Each action is its own write: read, unread and read again must all go out, in order.
+    const key = `${kind}:${id}:${crypto.randomUUID()}`;
+    const result = await room.write({ key, kind, label: kind, write });
+    if (result.state === 'failed') {
+      // Refused for good: undone here, and not left waiting in the outbox.
+      await room.discardWrite(key).catch(() => undefined);
+      undo();
+      this.options.refused(result.reason);
+      this.options.changed();
+      this.scheduleRecount();
+    }
+  }
+
+  private setRead(id: string, readAt: string | null): void {
+    const item = this.items.find((n) => n.id === id);
+    if (!item || (item.readAt === null) === (readAt === null)) return;
+    this.unread = Math.max(0, this.unread + (readAt === null ? 1 : -1));
+    this.items = this.items.map((n) => (n.id === id ? { ...n, readAt } : n));
+  }
+
+  private apply(change: ChangeEvent): void {
+    if (change.eventType === 'INSERT') {
+      const arrived = toNotification(change.new);
+      if (!this.items.some((n) => n.id === arrived.id)) {
+        this.items = [arrived, ...this.items].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+        if (arrived.readAt === null) this.unread++;
+        this.options.arrived(arrived);
+      }
+    } else if (change.eventType === 'UPDATE') {
+      const next = toNotification(change.new);
+      const held = this.items.find((n) => n.id === next.id);
+      if (held) this.setRead(next.id, next.readAt);
+      else if ((change.old.read_at ?? null) === null && next.readAt !== null) this.unread = Math.max(0, this.unread - 1);
+      else if (change.old.read_at != null && next.readAt === null) this.unread++;
+      if (held) this.items = this.items.map((n) => (n.id === next.id ? { ...next } : n));
+    } else {
+      const id = String(change.old.id);
+      const held = this.items.find((n) => n.id === id);
+      if (held) {
+        this.items = this.items.filter((n) => n.id !== id);
+        if (held.readAt === null) this.unread = Math.max(0, this.unread - 1);
+      } else if (change.old.read_at === null) {
+        this.unread = Math.max(0, this.unread - 1);
+      }
+    }
+    this.options.changed();
+    this.scheduleRecount();
+  }
+
+  /** The server's exact count replaces the running one shortly after changes settle. */
+  private scheduleRecount(): void {
+    window.clearTimeout(this.recountTimer);
+    this.recountTimer = window.setTimeout(async () => {
+      const room = this.room;
+      if (!room) return;
+      const generation = this.generation;
+      try {
+        const count = await this.count(room);
+        // A write still queued would be undone by a stale count: wait for it instead.
+        if (generation === this.generation && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
+          this.unread = count;
+          this.options.changed();
+        }
+      } catch {
+        // Offline: the running count stands until the next change or resync.
+      }
+    }, RECOUNT_MS);
+  }
+
+  private async page(room: Room, after: FlockNotification | undefined): Promise<FlockNotification[]> {
+    const { rows } = await room.rows({
+      table: 'flock_notifications',
+      where: [{ column: 'user_id', op: 'eq', value: room.user!.id }],
+      ...(after ? { before: { columns: ['created_at', 'id'], values: [after.createdAt, after.id] } } : {}),
+      order: [
+        { column: 'created_at', ascending: false },
+        { column: 'id', ascending: false },
+      ],
+      limit: this.options.pageSize() + 1,
+    });
+    this.hasMore = rows.length > this.options.pageSize();
+    return rows.slice(0, this.options.pageSize()).map(toNotification);
+  }
+
+  private async count(room: Room): Promise<number> {
+    const { count } = await room.rows({
+      table: 'flock_notifications',
+      where: [
+        { column: 'user_id', op: 'eq', value: room.user!.id },
+        { column: 'read_at', op: 'is', value: null },
+      ],
+      head: true,
+      count: true,
+    });
+    return count ?? 0;
+  }
+}
