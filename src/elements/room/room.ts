@@ -123,7 +123,9 @@ export class FlockRoom extends LitElement {
     super.disconnectedCallback();
     // A move within the page reconnects in the same task: keep the room through it.
     queueMicrotask(() => {
-      if (!this.isConnected) this.leave();
+      if (this.isConnected) return;
+      this.leave();
+      this.provide(undefined);
     });
   }
 
@@ -140,6 +142,7 @@ export class FlockRoom extends LitElement {
   private reconcile(): void {
     if (!this.isConnected) return;
     if (this.given) {
+      // Already providing it (first update after connecting): nothing to redo.
       this.leave();
       this.provide(this.given);
       return;
@@ -173,11 +176,12 @@ export class FlockRoom extends LitElement {
     this.onUser();
   }
 
+  /** Gives back the connected room, if any; a given Room stays provided. */
   private leave(): void {
-    this.provide(undefined);
     const lease = this.lease;
     if (!lease) return;
     this.lease = undefined;
+    if (this.watched === lease.room) this.provide(undefined);
     void lease.release();
   }
 
