@@ -41,7 +41,8 @@ export interface ConnectionOptions {
  * becomes visible; with an app's client it only observes, so the app's own settings hold.
  *
  * Events (plain `Event`s): `status` whenever `state` changes, `user` when the identity
- * resolves or changes, `writes` when the outbox changes.
+ * resolves or changes, `writes` when the outbox changes, `resync` when the user's own channel
+ * has joined (its changes are live from then on; anything before may have been missed).
  */
 export class Connection extends EventTarget {
   readonly client: SupabaseClient;
@@ -192,7 +193,8 @@ export class Connection extends EventTarget {
       const session = new ChannelSession(this.client, this.timers);
       this.personal = session;
       const start = () => {
-        if (this.currentUser) session.start({ topic: `flock-user:${this.currentUser.id}`, onJoined: () => undefined });
+        // Every join, the first included: changes made before it (while elements were fetching) were missed.
+        if (this.currentUser) session.start({ topic: `flock-user:${this.currentUser.id}`, onJoined: () => this.emit('resync') });
       };
       start();
       this.addEventListener('user', start);
@@ -328,7 +330,7 @@ export class Connection extends EventTarget {
     this.emit('status');
   }
 
-  private emit(name: 'status' | 'user' | 'writes'): void {
+  private emit(name: 'status' | 'user' | 'writes' | 'resync'): void {
     if (!this.disposed) this.dispatchEvent(new Event(name));
   }
 

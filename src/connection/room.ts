@@ -43,6 +43,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   private trackedAs: string | undefined;
   private readonly cleanups: (() => void)[] = [];
   private closed = false;
+  private resyncTimer: number | undefined;
 
   constructor(
     readonly name: string,
@@ -54,6 +55,7 @@ export class SupabaseRoom extends EventTarget implements Room {
     const forward = (name: RoomEventName) => () => this.emit(name);
     this.listen(connection$, 'status', forward('status'));
     this.listen(connection$, 'writes', forward('writes'));
+    this.listen(connection$, 'resync', () => this.resync());
     this.listen(connection$, 'user', () => {
       this.emit('user');
       this.userChanged();
@@ -138,7 +140,7 @@ export class SupabaseRoom extends EventTarget implements Room {
       onJoined: (first: boolean) => {
         this.trackedAs = undefined;
         void this.track();
-        if (!first) this.emit('resync');
+        if (!first) this.resync();
       },
       decorate: (channel: RealtimeChannel) => this.decorate(channel),
     };
@@ -206,6 +208,15 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   private received({ event, payload }: { event?: unknown; payload?: unknown }): void {
     if (!this.inbox.deliver(event, payload, (id) => this.presenceState.has(id))) this.connection$.noteDropped();
+  }
+
+  /** Both channels re-join together after a reconnect: elements hear one `resync`, not two. */
+  private resync(): void {
+    if (this.resyncTimer !== undefined) return;
+    this.resyncTimer = this.timers.setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.emit('resync');
+    }, 0);
   }
 
   private emit(name: RoomEventName): void {

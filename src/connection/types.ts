@@ -166,8 +166,9 @@ export type OutgoingBroadcast<E extends BroadcastEvent> = BroadcastPayload<E> ex
  * - `presence`: someone arrived, left or changed.
  * - `writes`: the outbox changed (see `writes`).
  * - `user`: this tab's identity was resolved or changed.
- * - `resync`: the channel joined again after a disconnection: refetch what may have been
- *   missed (chat history since the newest message held, unread notifications).
+ * - `resync`: the room's channel joined again after a disconnection, or the user's own
+ *   channel joined (the first time too): refetch what may have been missed (chat history
+ *   since the newest message held, unread notifications).
  */
 export type RoomEventName = 'status' | 'presence' | 'writes' | 'user' | 'resync';
 

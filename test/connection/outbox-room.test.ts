@@ -25,9 +25,9 @@ async function sql<T = Record<string, unknown>>(query: string, params: unknown[]
   return rows;
 }
 
-async function openFrame(room: string): Promise<HTMLIFrameElement> {
+async function openFrame(room: string, extra = ''): Promise<HTMLIFrameElement> {
   const frame = document.createElement('iframe');
-  frame.src = `/test/support/frame.html?url=${encodeURIComponent(server.url)}&room=${encodeURIComponent(room)}`;
+  frame.src = `/test/support/frame.html?url=${encodeURIComponent(server.url)}&room=${encodeURIComponent(room)}${extra}`;
   document.body.append(frame);
   frames.push(frame);
   await ready(frame);
@@ -147,5 +147,34 @@ describe('outbox through the Room', () => {
     expect(posts).to.have.length(3);
     const rows = await sql<{ body: string }>('select body from public.flock_messages where room = $1 order by created_at', [roomName]);
     expect(rows.map((r) => r.body)).to.deep.equal(['one', 'two', 'three']);
+  });
+
+  it('marks all read offline: the bell shows it at once, and the database gets it exactly once after a reload and the reconnect', async () => {
+    const frame = await openFrame(`bell-${crypto.randomUUID()}`, '&bell=1');
+    const me = room(frame).user!.id;
+    const bell = () => frame.contentDocument!.querySelector('flock-bell') as unknown as { unread: number; inbox: { markAllRead(): Promise<void> } };
+    for (const title of ['one', 'two', 'three']) {
+      await sql('insert into public.flock_notifications (user_id, title) values ($1, $2)', [me, title]);
+    }
+    await waitFor(() => bell().unread === 3, 'three unread', 15_000).catch((e: Error) => {
+      const inbox = (bell() as unknown as { inbox: { state: string; error: string; items: unknown[] } }).inbox;
+      throw new Error(`${e.message}: unread ${bell().unread}, state ${inbox.state} ${inbox.error}, items ${inbox.items.length}, user ${me}`);
+    });
+
+    await executeServerCommand('flock-server-stop', { id: server.id });
+    await waitFor(() => room(frame).connection.status !== 'connected', 'down');
+    await bell().inbox.markAllRead();
+    expect(bell().unread).to.equal(0);
+    expect(room(frame).writes.map((w) => w.kind)).to.deep.equal(['notification.read-all']);
+
+    await reload(frame);
+    await waitFor(() => room(frame).writes.length === 1, 'the queued action after the reload');
+    await executeServerCommand('flock-server-restart', { id: server.id });
+    online(frame);
+    await waitFor(() => room(frame).writes.length === 0, 'sent', 15_000);
+    await waitFor(() => bell().unread === 0, 'the badge from the server', 15_000);
+    const [row] = await sql<{ n: number }>('select count(*)::int as n from public.flock_notifications where user_id = $1 and read_at is null', [me]);
+    expect(row!.n).to.equal(0);
+    expect(api(frame)!.restCalls.filter((c) => c === 'PATCH /rest/v1/flock_notifications')).to.have.length(1);
   });
 });

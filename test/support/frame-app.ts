@@ -25,6 +25,8 @@ const params = new URLSearchParams(location.search);
 const el = document.createElement('flock-room');
 el.setAttribute('supabase-url', params.get('url') ?? '');
 el.setAttribute('room', params.get('room') ?? 'frame');
+// `&bell=1` adds the notification bell, for its offline tests.
+if (params.get('bell')) el.innerHTML = '<flock-bell></flock-bell>';
 document.body.append(el);
 
 const frame: FlockFrame = {
