@@ -56,7 +56,7 @@ describe('<flock-bell> against the local server', () => {
     return room.querySelector('flock-bell')!;
   }
 
-  const badge = (bell: FlockBell) => bell.shadowRoot?.querySelector('[part="badge"]')?.textContent ?? '';
+  const badge = (bell: FlockBell) => bell.shadowRoot?.querySelector<HTMLElement>('[part="badge"]')?.dataset.count ?? '';
 
   before(async () => {
     url = await localServerUrl();

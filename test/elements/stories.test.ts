@@ -2,6 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { render, type TemplateResult } from 'lit';
 import '../../src/index.js';
 import * as avatarStories from '../../stories/avatars.stories.js';
+import * as bellStories from '../../stories/bell.stories.js';
 import * as cursorStories from '../../stories/cursors.stories.js';
 import * as statusStories from '../../stories/status.stories.js';
 import { expectNoAxeViolations } from '../support/axe.js';
@@ -18,7 +19,7 @@ function storiesOf(module: StoryModule): [string, Story][] {
   return Object.entries(module).filter(([name]) => name !== 'default') as [string, Story][];
 }
 
-for (const module of [statusStories, avatarStories, cursorStories] as unknown as StoryModule[]) {
+for (const module of [statusStories, avatarStories, cursorStories, bellStories] as unknown as StoryModule[]) {
   const meta = module.default;
   describe(`stories of <${meta.component}>`, () => {
     for (const [name, story] of storiesOf(module)) {

@@ -39,6 +39,9 @@ export const bellStyles = css`
     line-height: 1.3em;
     text-align: center;
   }
+  [part='badge']::before {
+    content: attr(data-count);
+  }
   :host([dot]) [part='badge'] {
     min-inline-size: 0;
     inline-size: 0.7em;

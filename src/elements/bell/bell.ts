@@ -120,7 +120,10 @@ export class FlockBell extends FlockElement {
         <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
           <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.7 21a2 2 0 0 1-3.4 0" />
         </svg>
-        ${unread > 0 ? html`<span part="badge" aria-hidden="true">${this.dot ? '' : unread > 99 ? '99+' : unread}</span>` : nothing}
+        ${unread > 0
+          ? // Drawn from an attribute by CSS: the button's name already says the exact count.
+            html`<span part="badge" aria-hidden="true" data-count=${this.dot ? '' : unread > 99 ? '99+' : String(unread)}></span>`
+          : nothing}
       </button>
       ${this.open ? this.renderPanel() : nothing}
       ${this.toastText ? html`<div part="toast" aria-hidden="true">${this.toastText}</div>` : nothing}
