@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { notify, NOTIFY_USAGE } from './notify.ts';
 import { startServer } from './start.ts';
 import { DEFAULT_LIMITS, type RealtimeLimits } from './realtime/limits.ts';
 
@@ -28,10 +29,14 @@ Realtime limits, per connection (defaults are Supabase's):
   --max-payload-bytes N              (default ${DEFAULT_LIMITS.maxPayloadBytes})
   --max-presence-events-per-second N (default ${DEFAULT_LIMITS.maxPresenceEventsPerSecond})
   --max-frame-bytes N                (default ${DEFAULT_LIMITS.maxFrameBytes})
-  --idle-timeout-ms N                (default ${DEFAULT_LIMITS.idleTimeoutMs})`;
+  --idle-timeout-ms N                (default ${DEFAULT_LIMITS.idleTimeoutMs})
+
+${NOTIFY_USAGE.replace('Usage: ', '       ')}`;
 
 /** `flock-kit <command> [flags]`: the package's command line. Returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `notify` has flags of its own.
+  if (argv[0] === 'notify') return notify(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
