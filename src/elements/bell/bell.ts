@@ -1,10 +1,11 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Room } from '../../connection/types.js';
 import { isSafeUrl } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { initials } from '../avatars/people.js';
 import { FlockElement } from '../base.js';
+import { PopoverController } from '../popover-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { bellStyles } from './bell.styles.js';
 import { InboxController, type FlockNotification } from './inbox-controller.js';
@@ -68,6 +69,7 @@ export class FlockBell extends FlockElement {
   @state() private announcement = '';
   @state() private toastText = '';
   @state() private notice = '';
+  private readonly disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="panel"]' });
   private toastTimer: number | undefined;
   private pulseTimer: number | undefined;
 
@@ -99,17 +101,6 @@ export class FlockBell extends FlockElement {
     super.disconnectedCallback();
     window.clearTimeout(this.toastTimer);
     window.clearTimeout(this.pulseTimer);
-    document.removeEventListener('pointerdown', this.onOutside, true);
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('open')) return;
-    if (this.open) document.addEventListener('pointerdown', this.onOutside, true);
-    else document.removeEventListener('pointerdown', this.onOutside, true);
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('open') && this.open && changed.get('open') === false) this.renderRoot.querySelector<HTMLElement>('[part="panel"]')?.focus();
   }
 
   protected override render() {
@@ -133,7 +124,7 @@ export class FlockBell extends FlockElement {
 
   private renderPanel() {
     const items = this.filter === 'unread' ? this.inbox.items.filter((n) => n.readAt === null) : this.inbox.items;
-    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.onKeydown}>
+    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.disclosure.onKeydown}>
       <header>
         <button part="filter" type="button" aria-pressed=${this.filter === 'all' ? 'true' : 'false'} @click=${() => (this.filter = 'all')}>${msg('bell.all')}</button>
         <button part="filter" type="button" aria-pressed=${this.filter === 'unread' ? 'true' : 'false'} @click=${() => (this.filter = 'unread')}>${msg('bell.unread')}</button>
@@ -232,22 +223,6 @@ export class FlockBell extends FlockElement {
   private readonly toggle = () => {
     this.open = !this.open;
     this.notice = '';
-  };
-
-  private close(): void {
-    this.open = false;
-    this.renderRoot.querySelector<HTMLElement>('[part="button"]')?.focus();
-  }
-
-  private readonly onKeydown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      this.close();
-    }
-  };
-
-  private readonly onOutside = (event: Event) => {
-    if (!event.composedPath().includes(this)) this.open = false;
   };
 }
 

@@ -1,8 +1,9 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import type { ConnectionState, QueuedWrite, Room } from '../../connection/types.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { PopoverController } from '../popover-controller.js';
 import { tokens } from '../tokens.styles.js';
 import type { FlockStatusChangeDetail } from '../room/room.js';
 import { statusStyles } from './status.styles.js';
@@ -44,8 +45,7 @@ export class FlockStatus extends FlockElement {
   @state() private writes: readonly QueuedWrite[] = [];
   @state() private now = Date.now();
   @state() private announcement = '';
-  @query('[part="button"]') private button!: HTMLButtonElement;
-  @query('[part="details"]') private details!: HTMLElement;
+  private readonly disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="details"]' });
   private ticker: number | undefined;
   private lastFired: string | undefined;
 
@@ -68,10 +68,9 @@ export class FlockStatus extends FlockElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopTicker();
-    document.removeEventListener('pointerdown', this.onOutside, true);
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
+  protected override willUpdate(): void {
     const state = this.snapshot;
     this.toggleAttribute('status', !!state);
     if (state) this.setAttribute('status', state.status);
@@ -81,14 +80,6 @@ export class FlockStatus extends FlockElement {
     // A countdown ticks only while there is one to show.
     if (state?.nextRetryAt !== undefined && state.status !== 'connected') this.startTicker();
     else this.stopTicker();
-    if (changed.has('open')) {
-      if (this.open) document.addEventListener('pointerdown', this.onOutside, true);
-      else document.removeEventListener('pointerdown', this.onOutside, true);
-    }
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('open') && this.open && changed.get('open') === false) this.details.focus();
   }
 
   protected override render() {
@@ -100,7 +91,7 @@ export class FlockStatus extends FlockElement {
         <span part="dot" aria-hidden="true"></span>
         <span part="label" class=${this.compact ? 'visually-hidden' : ''}>${label}</span>
       </button>
-      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.onKeydown}>
+      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.disclosure.onKeydown}>
         ${this.open && state ? this.renderDetails(state) : nothing}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
@@ -207,24 +198,10 @@ export class FlockStatus extends FlockElement {
     this.open = !this.open;
   };
 
-  private readonly close = () => {
-    this.open = false;
-    this.button.focus();
-  };
+  private readonly close = () => this.disclosure.close();
 
   private readonly retryNow = () => {
     this.room?.retryNow();
-  };
-
-  private readonly onKeydown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      this.close();
-    }
-  };
-
-  private readonly onOutside = (event: Event) => {
-    if (!event.composedPath().includes(this)) this.open = false;
   };
 }
 
