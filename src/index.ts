@@ -21,6 +21,8 @@ export { FlockCursors, type CursorPerson, type FlockCursorDetail } from './eleme
 export { effectiveRate } from './elements/cursors/cursor-sender.js';
 export { FlockBell, type FlockNotificationDetail, type FlockNotificationsReadDetail } from './elements/bell/bell.js';
 export type { FlockNotification } from './elements/bell/inbox-controller.js';
+export { FlockChat, type FlockMessageDetail, type FlockMessageFailedDetail } from './elements/chat/chat.js';
+export type { ChatMessage, MessageState } from './elements/chat/timeline.js';
 export { setFlockMessages, flockLocale, MESSAGES, type MessageKey } from './i18n/messages.js';
 export { MemoryNetwork } from './connection/memory/network.js';
 export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';

@@ -199,6 +199,7 @@ export class Outbox {
 
   private async changed(): Promise<void> {
     await this.refresh();
-    this.channel?.postMessage('changed');
+    // A write begun just before the Room closed still lands; only the other tabs' nudge is moot.
+    if (!this.closed) this.channel?.postMessage('changed');
   }
 }

@@ -1,5 +1,6 @@
 import { FlockAvatars } from './avatars/avatars.js';
 import { FlockBell } from './bell/bell.js';
+import { FlockChat } from './chat/chat.js';
 import { FlockCursors } from './cursors/cursors.js';
 import { FlockRoom } from './room/room.js';
 import { FlockStatus } from './status/status.js';
@@ -15,6 +16,7 @@ export function defineFlockElements(registry: CustomElementRegistry = customElem
     ['flock-avatars', FlockAvatars],
     ['flock-cursors', FlockCursors],
     ['flock-bell', FlockBell],
+    ['flock-chat', FlockChat],
   ];
   for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
 }

@@ -27,6 +27,8 @@ el.setAttribute('supabase-url', params.get('url') ?? '');
 el.setAttribute('room', params.get('room') ?? 'frame');
 // `&bell=1` adds the notification bell, for its offline tests.
 if (params.get('bell')) el.innerHTML = '<flock-bell></flock-bell>';
+// `&chat=1` adds the chat, for its offline tests.
+if (params.get('chat')) el.innerHTML += '<flock-chat></flock-chat>';
 document.body.append(el);
 
 const frame: FlockFrame = {

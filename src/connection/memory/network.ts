@@ -89,6 +89,12 @@ export class MemoryNetwork {
         return { ok: false, retry: false, reason: `new row violates row-level security policy for table "${write.table}"` };
       }
       values.id ??= write.table === 'flock_reads' ? undefined : crypto.randomUUID();
+      if (write.table === 'flock_messages') {
+        // What the insert trigger does: one clock for ordering, the author's name from the session.
+        values.author_name = typeof values.author_name === 'string' && values.author_name.trim() ? values.author_name : user.name;
+        values.edited_at = null;
+        values.deleted_at = null;
+      }
       const keys = write.op === 'upsert' ? write.onConflict.split(',') : KEYS[write.table];
       const existing = rows.find((row) => keys.every((k) => row[k] === values[k]));
       if (existing && write.op === 'insert') return { ok: true };
@@ -97,18 +103,20 @@ export class MemoryNetwork {
         Object.assign(existing, values);
         this.changed(write.table, 'UPDATE', existing, old);
       } else {
-        values.created_at ??= this.createdAt();
+        if (write.table === 'flock_messages') values.created_at = this.createdAt();
+        else values.created_at ??= this.createdAt();
         rows.push(values);
         this.changed(write.table, 'INSERT', values, {});
       }
       return { ok: true };
     }
-    const hit = rows.filter((row) => matches(row, write.where) && (write.table === 'flock_notifications' ? row.user_id === user.id : true));
+    // Row-level security: every table lets a user change only their own rows.
+    const hit = rows.filter((row) => matches(row, write.where) && row.user_id === user.id);
     if (write.requireMatch && hit.length === 0) return { ok: false, retry: false, reason: 'No rows matched: not found or not allowed' };
     for (const row of hit) {
       if (write.op === 'update') {
         const old = { ...row };
-        Object.assign(row, write.values);
+        Object.assign(row, write.table === 'flock_messages' ? messageUpdate(old, write.values, this.createdAt()) : write.values);
         this.changed(write.table, 'UPDATE', row, old);
       } else {
         rows.splice(rows.indexOf(row), 1);
@@ -157,4 +165,12 @@ export class MemoryNetwork {
     this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1);
     return new Date(this.lastCreatedAt).toISOString();
   }
+}
+
+/** What the update trigger does to a message: identity fixed, deletion final and empty, edits stamped. */
+function messageUpdate(old: Row, values: Row, now: string): Row {
+  const next: Row = { ...values, id: old.id, room: old.room, user_id: old.user_id, created_at: old.created_at };
+  if (old.deleted_at) return { ...next, body: '', deleted_at: old.deleted_at, edited_at: old.edited_at };
+  if (values.deleted_at) return { ...next, body: '', deleted_at: now, edited_at: old.edited_at ?? null };
+  return { ...next, edited_at: 'body' in values && values.body !== old.body ? now : (old.edited_at ?? null) };
 }

@@ -1,0 +1,357 @@
+import type { ChangeEvent, QueuedWrite, Room, Row } from '../../connection/types.js';
+import { compareMessages, fromRow, type ChatMessage } from './timeline.js';
+
+export type HistoryState = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ChatOptions {
+  pageSize(): number;
+  /** Something changed: render. */
+  changed(): void;
+  /** A message from someone else arrived live (not from a page load or catch-up). */
+  arrived(message: ChatMessage): void;
+  /** A message this user sent was refused by the server. */
+  failed(message: ChatMessage, reason: string): void;
+  /** An edit or delete was refused: it was rolled back. */
+  refused(reason: string, message: ChatMessage | undefined): void;
+}
+
+/** Catch-up after a reconnect reads this many rows at a time, and gives up on a gap wider than `CATCH_UP_PAGES` pages. */
+const CATCH_UP_PAGE = 200;
+const CATCH_UP_PAGES = 10;
+
+const SEND = 'chat.send';
+const EDIT = 'chat.edit';
+const DELETE = 'chat.delete';
+
+/**
+ * The room's messages: history over REST, kept live by postgres_changes on the room's channel,
+ * and this user's sends, edits and deletes through the Room's outbox.
+ *
+ * Confirmed messages are keyed by id, so a row that arrives twice (live and in a catch-up read)
+ * is one message. Unconfirmed sends are read from the outbox itself, so after a reload they are
+ * still shown, as `pending` (waiting to be sent) or `failed` (refused, with Retry and Discard);
+ * a send becomes `sent` when its row arrives. Edits and deletes waiting in the outbox are shown
+ * applied; a refused one is discarded and rolled back with the reason.
+ */
+export class ChatController {
+  state: HistoryState = 'idle';
+  error = '';
+  /** More history exists before the oldest message held. */
+  hasOlder = false;
+  loadingOlder = false;
+  private readonly confirmed = new Map<string, ChatMessage>();
+  /** Sends made in this tab that the outbox may not list yet (it writes to IndexedDB first). */
+  private readonly local = new Map<string, ChatMessage>();
+  private readonly reported = new Set<string>();
+  private sorted: ChatMessage[] | undefined;
+  private room: Room | undefined;
+  private generation = 0;
+
+  constructor(private readonly options: ChatOptions) {}
+
+  watch(room: Room): () => void {
+    this.room = room;
+    const unsubscribe = room.onChanges({ event: '*', table: 'flock_messages', filter: `room=eq.${room.name}` }, (change) => this.apply(change));
+    let loadedFor: string | undefined;
+    const user = () => {
+      if (room.user && room.user.id !== loadedFor) {
+        loadedFor = room.user.id;
+        void this.reload();
+      }
+    };
+    const resync = () => void this.catchUp();
+    const writes = () => this.writesChanged();
+    room.addEventListener('user', user);
+    room.addEventListener('resync', resync);
+    room.addEventListener('writes', writes);
+    user();
+    return () => {
+      unsubscribe();
+      room.removeEventListener('user', user);
+      room.removeEventListener('resync', resync);
+      room.removeEventListener('writes', writes);
+      this.room = undefined;
+      this.generation++;
+      this.confirmed.clear();
+      this.local.clear();
+      this.sorted = undefined;
+      this.state = 'idle';
+    };
+  }
+
+  /** Every message held, in server order, unconfirmed sends last; with queued edits applied. */
+  get messages(): readonly ChatMessage[] {
+    return (this.sorted ??= this.build());
+  }
+
+  /** The newest page afresh (on start and on Try again). */
+  async reload(): Promise<void> {
+    const room = this.room;
+    if (!room?.user) return;
+    const generation = ++this.generation;
+    if (this.confirmed.size === 0) this.state = 'loading';
+    this.options.changed();
+    try {
+      const page = await this.page(room, undefined);
+      if (generation !== this.generation) return;
+      this.confirmed.clear();
+      this.take(page);
+      this.state = 'ready';
+      this.error = '';
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.state = 'error';
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+    this.invalidate();
+  }
+
+  /** The page before the oldest message held; resolves with how many were added. */
+  async older(): Promise<number> {
+    const room = this.room;
+    const oldest = this.messages.find((m) => m.createdAt);
+    if (!room || !oldest || !this.hasOlder || this.loadingOlder) return 0;
+    this.loadingOlder = true;
+    this.options.changed();
+    const generation = this.generation;
+    try {
+      const page = await this.page(room, oldest);
+      if (generation !== this.generation) return 0;
+      return this.take(page);
+    } catch {
+      return 0;
+    } finally {
+      this.loadingOlder = false;
+      this.invalidate();
+    }
+  }
+
+  /** Everything after the newest message held: what was missed while disconnected. */
+  async catchUp(): Promise<void> {
+    const room = this.room;
+    if (!room?.user) return;
+    if (this.state !== 'ready') return this.reload();
+    const generation = this.generation;
+    try {
+      for (let pages = 0; pages < CATCH_UP_PAGES; pages++) {
+        const newest = this.messages.findLast((m) => m.createdAt && this.confirmed.has(m.id));
+        const { rows } = await room.rows({
+          table: 'flock_messages',
+          where: [{ column: 'room', op: 'eq', value: room.name }],
+          ...(newest ? { after: { columns: ['created_at', 'id'], values: [newest.createdAt!, newest.id] } } : {}),
+          order: [
+            { column: 'created_at', ascending: true },
+            { column: 'id', ascending: true },
+          ],
+          limit: CATCH_UP_PAGE,
+        });
+        if (generation !== this.generation) return;
+        this.take(rows);
+        this.invalidate();
+        if (rows.length < CATCH_UP_PAGE) return;
+      }
+      // Away for too long to walk the gap: start again from the newest page.
+      await this.reload();
+    } catch {
+      // Offline again: the next resync tries again.
+    }
+  }
+
+  /** Sends `body` as this user; the message shows at once as pending. */
+  async send(body: string): Promise<ChatMessage | undefined> {
+    const room = this.room;
+    const me = room?.user;
+    if (!room || !me) return undefined;
+    const id = crypto.randomUUID();
+    const message: ChatMessage = { id, room: room.name, userId: me.id, authorName: me.name, body, createdAt: undefined, editedAt: null, deletedAt: null, state: 'pending' };
+    this.local.set(id, message);
+    this.invalidate();
+    const values: Row = { id, room: room.name, user_id: me.id, author_name: me.name, body };
+    const result = await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'insert', table: 'flock_messages', values } });
+    if (result.state === 'sent') void this.confirm(id);
+    this.writesChanged();
+    return message;
+  }
+
+  /** Edits one of this user's messages. */
+  edit(id: string, body: string): Promise<void> {
+    return this.change(id, EDIT, { body });
+  }
+
+  /** Deletes one of this user's messages (it stays as "deleted"); an unsent one is discarded. */
+  async remove(id: string): Promise<void> {
+    if (!this.confirmed.has(id)) return this.discard(id);
+    return this.change(id, DELETE, { body: '', deleted_at: new Date().toISOString() });
+  }
+
+  /** Sends a failed message again. */
+  async retry(id: string): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    this.reported.delete(id);
+    const result = await room.retryWrite(id);
+    if (result?.state === 'sent') void this.confirm(id);
+    this.writesChanged();
+  }
+
+  /** Drops an unsent (pending or failed) message for good. */
+  async discard(id: string): Promise<void> {
+    this.local.delete(id);
+    await this.room?.discardWrite(id);
+    this.invalidate();
+  }
+
+  private async change(id: string, kind: string, values: Row): Promise<void> {
+    const room = this.room;
+    const message = this.messages.find((m) => m.id === id);
+    if (!room || !message) return;
+    // Each change is its own write, so two edits made offline both go, in order.
+    const key = `${kind}:${id}:${crypto.randomUUID()}`;
+    const label = message.body.slice(0, 60);
+    const promise = room.write({ key, kind, label, write: { op: 'update', table: 'flock_messages', values, where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true } });
+    this.invalidate();
+    await promise;
+    this.writesChanged();
+  }
+
+  /** The outbox changed: sends that failed are reported once; refused edits are rolled back. */
+  private writesChanged(): void {
+    const room = this.room;
+    if (!room) return;
+    for (const entry of room.writes) {
+      if (entry.state !== 'failed' || this.reported.has(entry.key)) continue;
+      const kind = entry.payload.kind;
+      const values = entry.payload.write.op === 'delete' ? undefined : entry.payload.write.values;
+      if (kind === SEND && values?.room === room.name) {
+        this.reported.add(entry.key);
+        const message = this.messages.find((m) => m.id === entry.key);
+        if (message) this.options.failed({ ...message, state: 'failed', error: entry.error ?? '' }, entry.error ?? '');
+      } else if ((kind === EDIT || kind === DELETE) && this.targetOf(entry)) {
+        this.reported.add(entry.key);
+        void room.discardWrite(entry.key);
+        this.options.refused(entry.error ?? '', this.confirmed.get(this.targetOf(entry)!));
+      }
+    }
+    // A send that left the outbox without failing was applied: its row is the confirmation.
+    for (const [id, message] of this.local) {
+      if (this.confirmed.has(id)) this.local.delete(id);
+      else if (message.state === 'pending' && !room.writes.some((w) => w.key === id)) void this.confirm(id);
+    }
+    this.invalidate();
+  }
+
+  private targetOf(entry: QueuedWrite): string | undefined {
+    const write = entry.payload.write;
+    if (write.op !== 'update' || write.table !== 'flock_messages') return undefined;
+    const where = write.where.find((f) => f.column === 'id');
+    return typeof where?.value === 'string' && this.messages.some((m) => m.id === where.value) ? where.value : undefined;
+  }
+
+  /** Reads the row of a send the server applied, when its live change has not arrived (yet). */
+  private async confirm(id: string): Promise<void> {
+    const room = this.room;
+    if (!room || this.confirmed.has(id)) return;
+    try {
+      const { rows } = await room.rows({ table: 'flock_messages', where: [{ column: 'id', op: 'eq', value: id }], limit: 1 });
+      if (room === this.room && rows.length > 0) {
+        this.take(rows);
+        this.invalidate();
+      }
+    } catch {
+      // The live change or the next catch-up will bring it.
+    }
+  }
+
+  private apply(change: ChangeEvent): void {
+    const room = this.room;
+    if (!room) return;
+    if (change.eventType === 'DELETE') {
+      const id = typeof change.old.id === 'string' ? change.old.id : undefined;
+      if (id && this.confirmed.delete(id)) this.invalidate();
+      return;
+    }
+    const message = fromRow(change.new);
+    if (!message || message.room !== room.name) return;
+    const known = this.confirmed.has(message.id) || this.local.has(message.id);
+    if (change.eventType === 'UPDATE' && !this.confirmed.has(message.id)) {
+      // An edit of a message older than the history held is not ours to show.
+      const oldest = this.messages.find((m) => m.createdAt);
+      if (oldest && compareMessages(message, oldest) < 0) return;
+    }
+    this.take([change.new]);
+    this.invalidate();
+    if (!known && change.eventType === 'INSERT' && message.userId !== room.user?.id) this.options.arrived(message);
+  }
+
+  /** Adds rows as confirmed messages; returns how many were new. */
+  private take(rows: readonly Row[]): number {
+    let added = 0;
+    for (const row of rows) {
+      const message = fromRow(row);
+      if (!message) continue;
+      if (!this.confirmed.has(message.id)) added++;
+      this.confirmed.set(message.id, message);
+      this.local.delete(message.id);
+    }
+    return added;
+  }
+
+  private async page(room: Room, before: ChatMessage | undefined): Promise<Row[]> {
+    const size = this.options.pageSize();
+    const { rows } = await room.rows({
+      table: 'flock_messages',
+      where: [{ column: 'room', op: 'eq', value: room.name }],
+      ...(before ? { before: { columns: ['created_at', 'id'], values: [before.createdAt!, before.id] } } : {}),
+      order: [
+        { column: 'created_at', ascending: false },
+        { column: 'id', ascending: false },
+      ],
+      limit: size + 1,
+    });
+    this.hasOlder = rows.length > size;
+    return rows.slice(0, size);
+  }
+
+  private invalidate(): void {
+    this.sorted = undefined;
+    this.options.changed();
+  }
+
+  private build(): ChatMessage[] {
+    const room = this.room;
+    const writes = room?.writes ?? [];
+    const edits = new Map<string, Row>();
+    const unsent = new Map<string, ChatMessage>(this.local);
+    for (const entry of writes) {
+      const { kind, write } = entry.payload;
+      if (kind === SEND && write.op === 'insert' && write.values.room === room?.name && !this.confirmed.has(entry.key)) {
+        const v = write.values;
+        const held = unsent.get(entry.key);
+        unsent.set(entry.key, {
+          id: entry.key,
+          room: String(v.room),
+          userId: String(v.user_id),
+          authorName: String(v.author_name ?? ''),
+          body: String(v.body ?? ''),
+          createdAt: undefined,
+          editedAt: null,
+          deletedAt: null,
+          ...held,
+          state: entry.state === 'failed' ? 'failed' : 'pending',
+          ...(entry.error ? { error: entry.error } : {}),
+        });
+      } else if ((kind === EDIT || kind === DELETE) && write.op === 'update' && entry.state === 'pending') {
+        const id = write.where.find((f) => f.column === 'id')?.value;
+        if (typeof id === 'string') edits.set(id, { ...edits.get(id), ...write.values });
+      }
+    }
+    const held = [...this.confirmed.values()].map((m) => {
+      const edit = edits.get(m.id);
+      if (!edit || m.deletedAt) return m;
+      if (edit.deleted_at) return { ...m, body: '', deletedAt: String(edit.deleted_at), state: 'pending' as const };
+      return { ...m, body: String(edit.body ?? m.body), editedAt: m.editedAt ?? new Date().toISOString(), state: 'pending' as const };
+    });
+    // A local send the outbox has already let go of (sent, its row not yet here) stays pending.
+    return [...held.sort(compareMessages), ...unsent.values()];
+  }
+}

@@ -1,0 +1,400 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { colorFor } from '../../connection/palette.js';
+import type { Room } from '../../connection/types.js';
+import { flockLocale, msg, plural } from '../../i18n/messages.js';
+import { FlockElement } from '../base.js';
+import { tokens } from '../tokens.styles.js';
+import { chatStyles } from './chat.styles.js';
+import { ChatController } from './chat-controller.js';
+import { Composer, type Mentionable } from './composer.js';
+import { ListWindow } from './list-window.js';
+import { mentionKey } from './message-text.js';
+import { renderRow, type RowContext } from './message-view.js';
+import { ReadsTracker } from './reads.js';
+import { ScrollAnchor } from './scroll-anchor.js';
+import { timeKey, timeline, type ChatMessage } from './timeline.js';
+import { TypingTracker } from './typing.js';
+
+export interface FlockMessageDetail {
+  message: ChatMessage;
+}
+
+export interface FlockMessageFailedDetail {
+  message: ChatMessage;
+  /** The server's reason. */
+  reason: string;
+}
+
+/** The schema's CHECK: a body is at most this many characters. */
+const SCHEMA_MAX = 4000;
+/** Within this many pixels of an end counts as there (history loads, the window moves). */
+const NEAR_PX = 400;
+const BOTTOM_PX = 32;
+
+/**
+ * A chat panel for the room: history from Postgres, live over the page's one connection,
+ * optimistic sending that survives going offline and reloading, edits and deletes of your own
+ * messages, typing indicators, read receipts with an unread divider, and `@` mentions that
+ * notify (through the database). Bodies are text, never HTML; only http(s) URLs become links.
+ *
+ * @summary Durable, live chat with typing, receipts, mentions and an offline outbox.
+ * @event flock-message - A message from someone else arrived live. detail: { message }
+ * @event flock-message-send - This user sent a message (shown at once as pending). detail: { message }
+ * @event flock-message-failed - The server refused one of this user's messages. detail: { message, reason }
+ * @csspart list - The scrolling message log.
+ * @csspart message - Each message (data-state pending|sent|failed, data-mine).
+ * @csspart avatar - The author's initials at the start of a group.
+ * @csspart author - The author's name.
+ * @csspart time - The time sent.
+ * @csspart body - The text (also `deleted` when deleted).
+ * @csspart link - A link in a message.
+ * @csspart mention - An @mention (data-me when it names this user).
+ * @csspart state - "Sending…", "Not sent", "edited".
+ * @csspart seen-by - "Seen by …" under your last message.
+ * @csspart actions - A message's buttons; `action` each (edit, delete, retry, discard…).
+ * @csspart day - A day separator.
+ * @csspart unread-divider - The "New messages" divider.
+ * @csspart jump - The jump-to-latest button.
+ * @csspart typing - Who is typing.
+ * @csspart composer - The composer row; `input`, `counter`, `send`, `suggestions` inside it.
+ * @csspart notice - An error notice (a refused edit…).
+ * @cssproperty --flock-chat-height - The panel's height. Default 28rem.
+ * @cssproperty --flock-chat-mine - Background of your own messages.
+ * @cssproperty --flock-chat-mention - Background of a mention of you.
+ */
+export class FlockChat extends FlockElement {
+  static override styles = [tokens, chatStyles];
+
+  /** Messages loaded per page of history. */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = 50;
+
+  /** The composer's placeholder. */
+  @property() placeholder = '';
+
+  /** Show the conversation without a composer (visitors, who cannot write, always get this). */
+  @property({ type: Boolean, reflect: true }) readonly = false;
+
+  /** Longest message, in characters (at most the schema's 4000). */
+  @property({ type: Number, attribute: 'max-length' }) maxLength = SCHEMA_MAX;
+
+  @state() private activeId: string | undefined;
+  @state() private editingId: string | undefined;
+  @state() private confirmingId: string | undefined;
+  @state() private notice = '';
+  @state() private unreadFrom: string | undefined;
+  @state() private newCount = 0;
+  private dividerPlaced = false;
+  private readonly window = new ListWindow();
+  private readonly anchor = new ScrollAnchor('[part~="message"]');
+  private focusAfterUpdate: string | undefined;
+  private ids: { of: readonly ChatMessage[]; list: string[]; index: Map<string, number> } | undefined;
+
+  private readonly chat = new ChatController({
+    pageSize: () => Math.max(1, Math.min(200, Math.floor(this.pageSize) || 50)),
+    changed: () => this.requestUpdate(),
+    arrived: (message) => {
+      if (!this.window.following || document.visibilityState !== 'visible') {
+        this.newCount++;
+        this.unreadFrom ??= message.id;
+      }
+      this.emit('flock-message', { message });
+    },
+    failed: (message, reason) => this.emit('flock-message-failed', { message, reason }),
+    refused: (reason, message) => {
+      this.notice = message && message.userId !== this.room?.user?.id ? msg('chat.notYours') : msg('chat.refused', { reason });
+    },
+  });
+  private readonly reads = new ReadsTracker(() => this.requestUpdate());
+  private readonly typing = new TypingTracker(() => this.requestUpdate());
+  private readonly composer = new Composer(this, {
+    maxLength: () => Math.max(1, Math.min(SCHEMA_MAX, Math.floor(this.maxLength) || SCHEMA_MAX)),
+    placeholder: () => this.placeholder || msg('chat.placeholder'),
+    people: () => this.people().filter((p) => p.id !== this.room?.user?.id),
+    submit: (body) => void this.send(body),
+    typed: () => this.typing.keystroke(),
+    stopped: () => this.typing.stop(),
+    editLast: () => {
+      const mine = this.chat.messages.findLast((m) => m.userId === this.room?.user?.id && m.state === 'sent' && !m.deletedAt);
+      if (mine) this.startEdit(mine.id);
+    },
+  });
+
+  /** The messages held, oldest first (unsent ones last). */
+  get messages(): readonly ChatMessage[] {
+    return this.chat.messages;
+  }
+
+  /** Sends a message as this user; it shows at once as pending. */
+  async send(body: string): Promise<ChatMessage | undefined> {
+    const text = body.trim();
+    if (!text || this.isReadonly) return undefined;
+    this.composer.clear();
+    this.typing.stop();
+    this.unreadFrom = undefined;
+    this.newCount = 0;
+    this.window.latest();
+    const message = await this.chat.send(text);
+    if (message) this.emit('flock-message-send', { message });
+    return message;
+  }
+
+  /** Edits one of this user's messages (RLS refuses anyone else's: the notice says so). */
+  editMessage(id: string, body: string): Promise<void> {
+    return this.chat.edit(id, body.trim());
+  }
+
+  /** Deletes one of this user's messages; an unsent one is discarded. */
+  deleteMessage(id: string): Promise<void> {
+    return this.chat.remove(id);
+  }
+
+  /** Sends a failed message again. */
+  retryMessage(id: string): Promise<void> {
+    return this.chat.retry(id);
+  }
+
+  /** Drops a pending or failed message for good. */
+  discardMessage(id: string): Promise<void> {
+    return this.chat.discard(id);
+  }
+
+  protected override watchRoom(room: Room): () => void {
+    const stops = [this.chat.watch(room), this.reads.watch(room), this.typing.watch(room)];
+    const redraw = () => this.requestUpdate();
+    room.addEventListener('presence', redraw);
+    document.addEventListener('visibilitychange', this.markRead);
+    return () => {
+      stops.forEach((stop) => stop());
+      room.removeEventListener('presence', redraw);
+      document.removeEventListener('visibilitychange', this.markRead);
+      this.dividerPlaced = false;
+      this.unreadFrom = undefined;
+      this.window.latest();
+    };
+  }
+
+  private get isReadonly(): boolean {
+    return this.readonly || this.room?.user?.kind === 'visitor';
+  }
+
+  protected override willUpdate(_changed: PropertyValues): void {
+    const list = this.list();
+    if (list && !this.window.following) this.anchor.capture(list);
+    if (!this.dividerPlaced && this.chat.state === 'ready' && this.reads.loaded) {
+      this.dividerPlaced = true;
+      const since = this.reads.openedAt ? timeKey(this.reads.openedAt) : undefined;
+      const me = this.room?.user?.id;
+      this.unreadFrom = since ? this.chat.messages.find((m) => m.userId !== me && m.createdAt && timeKey(m.createdAt) > since)?.id : undefined;
+    }
+  }
+
+  protected override updated(): void {
+    const list = this.list();
+    if (!list) return;
+    if (!this.anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
+    if (this.focusAfterUpdate) {
+      this.renderRoot.querySelector<HTMLElement>(this.focusAfterUpdate)?.focus();
+      this.focusAfterUpdate = undefined;
+    }
+    // History that doesn't fill the panel can't be scrolled up to: fetch more until it does.
+    if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.state === 'ready') void this.chat.older();
+    this.markRead();
+  }
+
+  protected override render() {
+    const messages = this.chat.messages;
+    const ids = this.idsOf(messages);
+    const [start, end] = this.window.range(ids.list, (id) => ids.index.get(id) ?? -1);
+    const shown = messages.slice(start, end);
+    // Each window starts with its day and author, whatever precedes it: loading older history
+    // then changes nothing above the reader, even at scroll position 0 where that can't be undone.
+    const rows = timeline(shown, this.unreadFrom);
+    const ctx = this.rowContext();
+    const busy = this.chat.loadingOlder || this.chat.state === 'loading';
+    return html`
+      <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.onScroll} @keydown=${this.onListKeydown} @focusin=${this.onFocusIn}>
+        ${this.listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => renderRow(row, ctx))}
+      </div>
+      ${!this.window.following || this.newCount > 0
+        ? html`<button part="jump" type="button" class="jump" @click=${this.jump}>${this.newCount > 0 ? plural('chat.newCount', this.newCount) : msg('chat.jump')}</button>`
+        : nothing}
+      <p part="typing" class="typing">${this.typing.label((id) => this.nameOf(id))}</p>
+      ${this.notice
+        ? html`<p part="notice" class="notice" role="alert">${this.notice} <button part="action dismiss" type="button" @click=${() => (this.notice = '')}>${msg('chat.dismiss')}</button></p>`
+        : nothing}
+      ${this.isReadonly ? html`<p part="readonly-note" class="readonly-note">${this.room?.user?.kind === 'visitor' ? msg('chat.signIn') : msg('chat.readonly')}</p>` : this.composer.render(!this.room?.user)}
+    `;
+  }
+
+  private listState(count: number, start: number) {
+    const state = this.chat.state;
+    if (state === 'loading' || state === 'idle') return html`<p class="state">${msg('chat.loading')}</p>`;
+    if (state === 'error') {
+      if (this.room?.user?.kind === 'visitor') return html`<p class="state">${msg('chat.signIn')}</p>`;
+      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void this.chat.reload()}>${msg('chat.tryAgain')}</button></p>`;
+    }
+    if (count === 0) return html`<p class="state">${msg('chat.empty')}</p>`;
+    if (this.chat.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
+    if (start === 0 && !this.chat.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
+    return nothing;
+  }
+
+  private rowContext(): RowContext {
+    const me = this.room?.user;
+    const lastMine = this.chat.messages.findLast((m) => m.userId === me?.id && m.state === 'sent' && !m.deletedAt);
+    return {
+      me: me?.id,
+      myMentionKey: me ? mentionKey(me.name) : undefined,
+      activeId: this.activeId ?? this.chat.messages.at(-1)?.id,
+      editingId: this.editingId,
+      confirmingId: this.confirmingId,
+      readonly: this.isReadonly,
+      colorOf: (id) => (id === me?.id ? me.color : (this.room?.presence.get(id)?.[0]?.color ?? colorFor(id))),
+      seenBy: (message) => (message === lastMine ? this.seenLine(message) : ''),
+      edit: (id) => this.startEdit(id),
+      save: (id, body) => this.saveEdit(id, body),
+      cancel: () => {
+        const id = this.editingId ?? this.confirmingId;
+        this.editingId = this.confirmingId = undefined;
+        if (id) this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+      },
+      askDelete: (id) => {
+        this.confirmingId = id;
+        this.focusAfterUpdate = '[part~="cancel"]';
+      },
+      remove: (id) => {
+        this.confirmingId = undefined;
+        this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+        void this.chat.remove(id);
+      },
+      retry: (id) => void this.chat.retry(id),
+      discard: (id) => void this.chat.discard(id),
+    };
+  }
+
+  private seenLine(message: ChatMessage): string {
+    const ids = this.reads.seenBy(message, this.room?.user?.id);
+    if (ids.length === 0) return '';
+    const names = ids.map((id) => this.nameOf(id, ''));
+    if (ids.length <= 3 && names.every(Boolean)) return msg('chat.seenBy', { names: new Intl.ListFormat(flockLocale(), { type: 'conjunction' }).format(names) });
+    return plural('chat.seenByCount', ids.length);
+  }
+
+  private startEdit(id: string): void {
+    this.editingId = id;
+    this.confirmingId = undefined;
+    this.focusAfterUpdate = '[part~="edit-input"]';
+  }
+
+  private saveEdit(id: string, body: string): void {
+    const text = body.trim();
+    const held = this.chat.messages.find((m) => m.id === id);
+    this.editingId = undefined;
+    this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+    if (!held || text === held.body) return;
+    if (!text) return void (this.confirmingId = id);
+    if ([...text].length > SCHEMA_MAX) return void (this.notice = plural('chat.tooLong', [...text].length - SCHEMA_MAX));
+    void this.chat.edit(id, text);
+  }
+
+  /** People present, one per user. */
+  private people(): Mentionable[] {
+    return [...(this.room?.presence.values() ?? [])].flatMap((metas) => (metas[0] ? [{ id: metas[0].id, name: metas[0].name, color: metas[0].color }] : []));
+  }
+
+  private nameOf(id: string, fallback = msg('chat.someone')): string {
+    return this.room?.presence.get(id)?.[0]?.name ?? this.chat.messages.findLast((m) => m.userId === id)?.authorName ?? fallback;
+  }
+
+  private idsOf(messages: readonly ChatMessage[]) {
+    if (this.ids?.of !== messages) {
+      const list = messages.map((m) => m.id);
+      this.ids = { of: messages, list, index: new Map(list.map((id, i) => [id, i])) };
+    }
+    return this.ids;
+  }
+
+  private list(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('[part="list"]');
+  }
+
+  private readonly markRead = () => {
+    const list = this.list();
+    if (!list || !this.window.following || document.visibilityState !== 'visible') return;
+    if (list.scrollHeight - list.scrollTop - list.clientHeight > BOTTOM_PX) return;
+    this.reads.read(this.chat.messages.findLast((m) => m.createdAt && m.state === 'sent'));
+  };
+
+  private readonly onScroll = () => {
+    const list = this.list()!;
+    const ids = this.idsOf(this.chat.messages);
+    const indexOf = (id: string) => ids.index.get(id) ?? -1;
+    const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
+    if (list.scrollTop < NEAR_PX) {
+      if (this.window.up(ids.list, indexOf)) this.requestUpdate();
+      else if (this.chat.hasOlder && !this.chat.loadingOlder) {
+        this.window.detach(ids.list, indexOf);
+        void this.chat.older().then(() => {
+          const next = this.idsOf(this.chat.messages);
+          if (this.window.up(next.list, (id) => next.index.get(id) ?? -1)) this.requestUpdate();
+        });
+      }
+    } else if (fromBottom < NEAR_PX && !this.window.following) {
+      if (this.window.down(ids.list, indexOf)) this.requestUpdate();
+    }
+    if (fromBottom <= BOTTOM_PX && this.window.range(ids.list, indexOf)[1] >= ids.list.length) {
+      if (!this.window.following || this.newCount > 0) {
+        this.window.following = true;
+        this.newCount = 0;
+        this.requestUpdate();
+      }
+      this.markRead();
+    } else if (fromBottom > BOTTOM_PX && this.window.following) {
+      this.window.detach(ids.list, indexOf);
+      this.requestUpdate();
+    }
+  };
+
+  private readonly jump = () => {
+    this.window.latest();
+    this.newCount = 0;
+    this.requestUpdate();
+  };
+
+  private readonly onFocusIn = (event: FocusEvent) => {
+    const item = (event.target as HTMLElement).closest<HTMLElement>('[part~="message"]');
+    if (item?.dataset.id && item.dataset.id !== this.activeId) this.activeId = item.dataset.id;
+  };
+
+  /** Arrow keys, Home and End move between messages (one tab stop for the whole list). */
+  private readonly onListKeydown = (event: KeyboardEvent) => {
+    if ((event.target as HTMLElement).matches('textarea, button')) return;
+    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="message"]')];
+    const at = items.findIndex((item) => item.dataset.id === this.activeId);
+    const index = at < 0 ? items.length - 1 : at;
+    const next = { ArrowUp: index - 1, ArrowDown: index + 1, Home: 0, End: items.length - 1 }[event.key];
+    if (next === undefined) {
+      if (event.key === 'Escape') this.composer.focus();
+      return;
+    }
+    event.preventDefault();
+    const target = items[Math.max(0, Math.min(items.length - 1, next))];
+    if (!target) return;
+    this.activeId = target.dataset.id;
+    target.focus();
+    target.scrollIntoView({ block: 'nearest' });
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'flock-chat': FlockChat;
+  }
+  interface HTMLElementEventMap {
+    'flock-message': CustomEvent<FlockMessageDetail>;
+    'flock-message-send': CustomEvent<FlockMessageDetail>;
+    'flock-message-failed': CustomEvent<FlockMessageFailedDetail>;
+  }
+}
