@@ -3,6 +3,7 @@ import { render, type TemplateResult } from 'lit';
 import '../../src/index.js';
 import * as avatarStories from '../../stories/avatars.stories.js';
 import * as bellStories from '../../stories/bell.stories.js';
+import * as chatStories from '../../stories/chat.stories.js';
 import * as cursorStories from '../../stories/cursors.stories.js';
 import * as statusStories from '../../stories/status.stories.js';
 import { expectNoAxeViolations } from '../support/axe.js';
@@ -19,7 +20,7 @@ function storiesOf(module: StoryModule): [string, Story][] {
   return Object.entries(module).filter(([name]) => name !== 'default') as [string, Story][];
 }
 
-for (const module of [statusStories, avatarStories, cursorStories, bellStories] as unknown as StoryModule[]) {
+for (const module of [statusStories, avatarStories, cursorStories, bellStories, chatStories] as unknown as StoryModule[]) {
   const meta = module.default;
   describe(`stories of <${meta.component}>`, () => {
     for (const [name, story] of storiesOf(module)) {
@@ -43,3 +44,49 @@ for (const module of [statusStories, avatarStories, cursorStories, bellStories] 
     }
   });
 }
+
+describe('stories of <flock-chat> show their state', () => {
+  const cases: [keyof typeof chatStories, string, string][] = [
+    ['OnePersonTyping', '[part="typing"]', 'Ada Lovelace is typing…'],
+    ['TwoPeopleTyping', '[part="typing"]', 'Ada Lovelace and Bo Diddley are typing…'],
+    ['FivePeopleTyping', '[part="typing"]', 'Several people are typing…'],
+    ['Empty', '.state', 'No messages yet. Say hello!'],
+    ['Loading', '.state', 'Loading messages…'],
+  ];
+  for (const [name, selector, text] of cases) {
+    it(`${name}: ${text}`, async () => {
+      const container = document.createElement('div');
+      document.body.append(container);
+      try {
+        const story = chatStories[name] as Story;
+        render(chatStories.default.render!((story.args ?? {}) as never), container);
+        const chat = container.querySelector('flock-chat')!;
+        const deadline = Date.now() + 5000;
+        while (chat.shadowRoot?.querySelector(selector)?.textContent !== text && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(chat.shadowRoot!.querySelector(selector)!.textContent).to.equal(text);
+      } finally {
+        container.remove();
+      }
+    });
+  }
+
+  it('PendingAndFailed and OfflineWithQueue show each message\'s state', async () => {
+    for (const [name, states] of [
+      ['PendingAndFailed', ['failed', 'pending']],
+      ['OfflineWithQueue', ['pending', 'pending', 'pending']],
+    ] as const) {
+      const container = document.createElement('div');
+      document.body.append(container);
+      try {
+        render(chatStories.default.render!((chatStories[name].args ?? {}) as never), container);
+        const chat = container.querySelector('flock-chat')!;
+        const drawn = () => [...chat.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]:not([data-state="sent"])')].map((m) => m.dataset.state);
+        const deadline = Date.now() + 5000;
+        while (drawn().length < states.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(drawn()).to.deep.equal([...states]);
+      } finally {
+        container.remove();
+      }
+    }
+  });
+});

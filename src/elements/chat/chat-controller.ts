@@ -18,6 +18,9 @@ export interface ChatOptions {
 /** Catch-up after a reconnect reads this many rows at a time, and gives up on a gap wider than `CATCH_UP_PAGES` pages. */
 const CATCH_UP_PAGE = 200;
 const CATCH_UP_PAGES = 10;
+/** A failed catch-up is tried again after 1 s, then 2, 4… up to 30 s. */
+const CATCH_UP_RETRY_MS = 1000;
+const CATCH_UP_RETRY_MAX_MS = 30_000;
 
 const SEND = 'chat.send';
 const EDIT = 'chat.edit';
@@ -46,6 +49,8 @@ export class ChatController {
   private sorted: ChatMessage[] | undefined;
   private room: Room | undefined;
   private generation = 0;
+  private retryTimer: number | undefined;
+  private retryDelay = CATCH_UP_RETRY_MS / 2;
 
   constructor(private readonly options: ChatOptions) {}
 
@@ -70,6 +75,7 @@ export class ChatController {
       room.removeEventListener('user', user);
       room.removeEventListener('resync', resync);
       room.removeEventListener('writes', writes);
+      window.clearTimeout(this.retryTimer);
       this.room = undefined;
       this.generation++;
       this.confirmed.clear();
@@ -129,6 +135,7 @@ export class ChatController {
   /** Everything after the newest message held: what was missed while disconnected. */
   async catchUp(): Promise<void> {
     const room = this.room;
+    window.clearTimeout(this.retryTimer);
     if (!room?.user) return;
     if (this.state !== 'ready') return this.reload();
     const generation = this.generation;
@@ -148,13 +155,24 @@ export class ChatController {
         if (generation !== this.generation) return;
         this.take(rows);
         this.invalidate();
-        if (rows.length < CATCH_UP_PAGE) return;
+        if (rows.length < CATCH_UP_PAGE) {
+          this.retryDelay = CATCH_UP_RETRY_MS / 2;
+          return;
+        }
       }
       // Away for too long to walk the gap: start again from the newest page.
       await this.reload();
     } catch {
-      // Offline again: the next resync tries again.
+      // The channel is back but the read failed (the server still starting, a token being
+      // refreshed): try again shortly, or nothing missed would show until the next reconnect.
+      if (generation === this.generation) this.catchUpLater();
     }
+  }
+
+  private catchUpLater(): void {
+    window.clearTimeout(this.retryTimer);
+    this.retryDelay = Math.min(CATCH_UP_RETRY_MAX_MS, this.retryDelay * 2);
+    this.retryTimer = window.setTimeout(() => void this.catchUp(), this.retryDelay);
   }
 
   /** Sends `body` as this user; the message shows at once as pending. */
