@@ -112,7 +112,10 @@ export class FlockChat extends FlockElement {
     maxLength: () => Math.max(1, Math.min(SCHEMA_MAX, Math.floor(this.maxLength) || SCHEMA_MAX)),
     placeholder: () => this.placeholder || msg('chat.placeholder'),
     people: () => this.people().filter((p) => p.id !== this.room?.user?.id),
-    submit: (body) => void this.send(body),
+    submit: (body) => {
+      this.composer.clear();
+      void this.send(body);
+    },
     typed: () => this.typing.keystroke(),
     stopped: () => this.typing.stop(),
     editLast: () => {
@@ -130,7 +133,6 @@ export class FlockChat extends FlockElement {
   async send(body: string): Promise<ChatMessage | undefined> {
     const text = body.trim();
     if (!text || this.isReadonly) return undefined;
-    this.composer.clear();
     this.typing.stop();
     this.unreadFrom = undefined;
     this.newCount = 0;
