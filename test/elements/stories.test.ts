@@ -45,6 +45,8 @@ for (const module of [statusStories, avatarStories, cursorStories, bellStories, 
   });
 }
 
+const renderChat = (args: unknown) => (chatStories.default.render as unknown as (args: never) => TemplateResult)((args ?? {}) as never);
+
 describe('stories of <flock-chat> show their state', () => {
   const cases: [keyof typeof chatStories, string, string][] = [
     ['OnePersonTyping', '[part="typing"]', 'Ada Lovelace is typing…'],
@@ -59,7 +61,7 @@ describe('stories of <flock-chat> show their state', () => {
       document.body.append(container);
       try {
         const story = chatStories[name] as Story;
-        render(chatStories.default.render!((story.args ?? {}) as never), container);
+        render(renderChat(story.args), container);
         const chat = container.querySelector('flock-chat')!;
         const deadline = Date.now() + 5000;
         while (chat.shadowRoot?.querySelector(selector)?.textContent !== text && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -78,7 +80,7 @@ describe('stories of <flock-chat> show their state', () => {
       const container = document.createElement('div');
       document.body.append(container);
       try {
-        render(chatStories.default.render!((chatStories[name].args ?? {}) as never), container);
+        render(renderChat(chatStories[name].args), container);
         const chat = container.querySelector('flock-chat')!;
         const drawn = () => [...chat.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]:not([data-state="sent"])')].map((m) => m.dataset.state);
         const deadline = Date.now() + 5000;

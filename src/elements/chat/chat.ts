@@ -9,11 +9,10 @@ import { tokens } from '../tokens.styles.js';
 import { chatStyles } from './chat.styles.js';
 import { ChatController } from './chat-controller.js';
 import { Composer, type Mentionable } from './composer.js';
-import { ListWindow } from './list-window.js';
+import { ListScroll } from './list-scroll.js';
 import { mentionKey } from './message-text.js';
 import { renderRow, type RowContext } from './message-view.js';
 import { ReadsTracker } from './reads.js';
-import { ScrollAnchor } from './scroll-anchor.js';
 import { timeKey, timeline, type ChatMessage } from './timeline.js';
 import { TypingTracker } from './typing.js';
 
@@ -29,9 +28,6 @@ export interface FlockMessageFailedDetail {
 
 /** The schema's CHECK: a body is at most this many characters. */
 const SCHEMA_MAX = 4000;
-/** Within this many pixels of an end counts as there (history loads, the window moves). */
-const NEAR_PX = 400;
-const BOTTOM_PX = 32;
 
 /**
  * A chat panel for the room: history from Postgres, live over the page's one connection,
@@ -86,16 +82,13 @@ export class FlockChat extends FlockElement {
   @state() private unreadFrom: string | undefined;
   @state() private newCount = 0;
   private dividerPlaced = false;
-  private readonly window = new ListWindow();
-  private readonly anchor = new ScrollAnchor('[part~="message"]');
   private focusAfterUpdate: string | undefined;
-  private ids: { of: readonly ChatMessage[]; list: string[]; index: Map<string, number> } | undefined;
 
   private readonly chat = new ChatController({
     pageSize: () => Math.max(1, Math.min(200, Math.floor(this.pageSize) || 50)),
     changed: () => this.requestUpdate(),
     arrived: (message) => {
-      if (!this.window.following || document.visibilityState !== 'visible') {
+      if (!this.scroller.following || document.visibilityState !== 'visible') {
         this.newCount++;
         this.unreadFrom ??= message.id;
       }
@@ -106,6 +99,17 @@ export class FlockChat extends FlockElement {
       this.notice = message && message.userId !== this.room?.user?.id ? msg('chat.notYours') : msg('chat.refused', { reason });
     },
   });
+  private readonly scroller = new ListScroll(
+    {
+      list: () => this.renderRoot.querySelector<HTMLElement>('[part="list"]'),
+      requestUpdate: () => this.requestUpdate(),
+      reachedBottom: () => {
+        this.newCount = 0;
+        this.markRead();
+      },
+    },
+    this.chat,
+  );
   private readonly reads = new ReadsTracker(() => this.requestUpdate());
   private readonly typing = new TypingTracker(() => this.requestUpdate());
   private readonly composer = new Composer(this, {
@@ -136,7 +140,7 @@ export class FlockChat extends FlockElement {
     this.typing.stop();
     this.unreadFrom = undefined;
     this.newCount = 0;
-    this.window.latest();
+    this.scroller.latest();
     const message = await this.chat.send(text);
     if (message) this.emit('flock-message-send', { message });
     return message;
@@ -173,7 +177,7 @@ export class FlockChat extends FlockElement {
       document.removeEventListener('visibilitychange', this.markRead);
       this.dividerPlaced = false;
       this.unreadFrom = undefined;
-      this.window.latest();
+      this.scroller.latest();
     };
   }
 
@@ -182,8 +186,7 @@ export class FlockChat extends FlockElement {
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
-    const list = this.list();
-    if (list && !this.window.following) this.anchor.capture(list);
+    this.scroller.beforeUpdate();
     if (!this.dividerPlaced && this.chat.state === 'ready' && this.reads.loaded) {
       this.dividerPlaced = true;
       const since = this.reads.openedAt ? timeKey(this.reads.openedAt) : undefined;
@@ -193,22 +196,17 @@ export class FlockChat extends FlockElement {
   }
 
   protected override updated(): void {
-    const list = this.list();
-    if (!list) return;
-    if (!this.anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
+    this.scroller.afterUpdate();
     if (this.focusAfterUpdate) {
       this.renderRoot.querySelector<HTMLElement>(this.focusAfterUpdate)?.focus();
       this.focusAfterUpdate = undefined;
     }
-    // History that doesn't fill the panel can't be scrolled up to: fetch more until it does.
-    if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.state === 'ready') void this.chat.older();
     this.markRead();
   }
 
   protected override render() {
     const messages = this.chat.messages;
-    const ids = this.idsOf(messages);
-    const [start, end] = this.window.range(ids.list, (id) => ids.index.get(id) ?? -1);
+    const [start, end] = this.scroller.range(messages);
     const shown = messages.slice(start, end);
     // Each window starts with its day and author, whatever precedes it: loading older history
     // then changes nothing above the reader, even at scroll position 0 where that can't be undone.
@@ -216,10 +214,10 @@ export class FlockChat extends FlockElement {
     const ctx = this.rowContext();
     const busy = this.chat.loadingOlder || this.chat.state === 'loading';
     return html`
-      <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.onScroll} @keydown=${this.onListKeydown} @focusin=${this.onFocusIn}>
+      <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.scroller.onScroll} @keydown=${this.onListKeydown} @focusin=${this.onFocusIn}>
         ${this.listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => renderRow(row, ctx))}
       </div>
-      ${!this.window.following || this.newCount > 0
+      ${!this.scroller.following || this.newCount > 0
         ? html`<button part="jump" type="button" class="jump" @click=${this.jump}>${this.newCount > 0 ? plural('chat.newCount', this.newCount) : msg('chat.jump')}</button>`
         : nothing}
       <p part="typing" class="typing">${this.typing.label((id) => this.nameOf(id))}</p>
@@ -310,59 +308,14 @@ export class FlockChat extends FlockElement {
     return this.room?.presence.get(id)?.[0]?.name ?? this.chat.messages.findLast((m) => m.userId === id)?.authorName ?? fallback;
   }
 
-  private idsOf(messages: readonly ChatMessage[]) {
-    if (this.ids?.of !== messages) {
-      const list = messages.map((m) => m.id);
-      this.ids = { of: messages, list, index: new Map(list.map((id, i) => [id, i])) };
-    }
-    return this.ids;
-  }
-
-  private list(): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>('[part="list"]');
-  }
-
   private readonly markRead = () => {
-    const list = this.list();
-    if (!list || !this.window.following || document.visibilityState !== 'visible') return;
-    if (list.scrollHeight - list.scrollTop - list.clientHeight > BOTTOM_PX) return;
+    if (!this.scroller.following || document.visibilityState !== 'visible' || !this.scroller.atBottom()) return;
     this.reads.read(this.chat.messages.findLast((m) => m.createdAt && m.state === 'sent'));
   };
 
-  private readonly onScroll = () => {
-    const list = this.list()!;
-    const ids = this.idsOf(this.chat.messages);
-    const indexOf = (id: string) => ids.index.get(id) ?? -1;
-    const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
-    if (list.scrollTop < NEAR_PX) {
-      if (this.window.up(ids.list, indexOf)) this.requestUpdate();
-      else if (this.chat.hasOlder && !this.chat.loadingOlder) {
-        this.window.detach(ids.list, indexOf);
-        void this.chat.older().then(() => {
-          const next = this.idsOf(this.chat.messages);
-          if (this.window.up(next.list, (id) => next.index.get(id) ?? -1)) this.requestUpdate();
-        });
-      }
-    } else if (fromBottom < NEAR_PX && !this.window.following) {
-      if (this.window.down(ids.list, indexOf)) this.requestUpdate();
-    }
-    if (fromBottom <= BOTTOM_PX && this.window.range(ids.list, indexOf)[1] >= ids.list.length) {
-      if (!this.window.following || this.newCount > 0) {
-        this.window.following = true;
-        this.newCount = 0;
-        this.requestUpdate();
-      }
-      this.markRead();
-    } else if (fromBottom > BOTTOM_PX && this.window.following) {
-      this.window.detach(ids.list, indexOf);
-      this.requestUpdate();
-    }
-  };
-
   private readonly jump = () => {
-    this.window.latest();
     this.newCount = 0;
-    this.requestUpdate();
+    this.scroller.latest();
   };
 
   private readonly onFocusIn = (event: FocusEvent) => {
