@@ -171,6 +171,20 @@ describe('<flock-chat>', () => {
     await expectNoAxeViolations(ada);
   });
 
+  it('shows an applied edit at once, before its row comes back (no flicker to the old text)', async () => {
+    network.tables.flock_messages.push(row(1, { user_id: 'ada', author_name: 'Ada' }));
+    const chat = await mount(join('ada', 'Ada'));
+    const id = row(1).id as string;
+    const edit = chat.editMessage(id, 'edited text');
+    expect(chat.messages[0]!.body).to.equal('edited text');
+    expect(chat.messages[0]!.state).to.equal('pending');
+    await edit;
+    // Sent and gone from the outbox; the row's change has not been delivered yet.
+    expect(chat.messages[0]!.body).to.equal('edited text');
+    expect(chat.messages[0]!.state).to.equal('sent');
+    await waitFor(() => chat.messages[0]!.editedAt === network.tables.flock_messages[0]!.edited_at, 'the server\'s edit time');
+  });
+
   it('refuses an edit of someone else\'s message with a clear notice, and nothing changes', async () => {
     network.tables.flock_messages.push(row(1));
     const chat = await mount(join('ada', 'Ada'));

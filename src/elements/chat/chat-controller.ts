@@ -46,6 +46,8 @@ export class ChatController {
   /** Sends made in this tab that the outbox may not list yet (it writes to IndexedDB first). */
   private readonly local = new Map<string, ChatMessage>();
   private readonly reported = new Set<string>();
+  /** Edits and deletes seen waiting in the outbox, by write key. */
+  private readonly edits = new Map<string, { id: string; values: Row; queued: boolean }>();
   private sorted: ChatMessage[] | undefined;
   private room: Room | undefined;
   private generation = 0;
@@ -80,6 +82,7 @@ export class ChatController {
       this.generation++;
       this.confirmed.clear();
       this.local.clear();
+      this.edits.clear();
       this.sorted = undefined;
       this.state = 'idle';
     };
@@ -104,6 +107,8 @@ export class ChatController {
       this.take(page);
       this.state = 'ready';
       this.error = '';
+      // Edits waiting in the outbox since before a reload apply to messages now held.
+      this.writesChanged();
     } catch (error) {
       if (generation !== this.generation) return;
       this.state = 'error';
@@ -226,9 +231,17 @@ export class ChatController {
     // Each change is its own write, so two edits made offline both go, in order.
     const key = `${kind}:${id}:${crypto.randomUUID()}`;
     const label = message.body.slice(0, 60);
-    const promise = room.write({ key, kind, label, write: { op: 'update', table: 'flock_messages', values, where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true } });
+    // Shown applied at once, before the outbox has even stored it.
+    this.edits.set(key, { id, values, queued: false });
     this.invalidate();
-    await promise;
+    const result = await room.write({ key, kind, label, write: { op: 'update', table: 'flock_messages', values, where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true } });
+    const edit = this.edits.get(key);
+    if (edit && result.state === 'sent') {
+      this.edits.delete(key);
+      this.applied(id, values);
+    } else if (edit && result.state === 'queued') {
+      edit.queued = true;
+    }
     this.writesChanged();
   }
 
@@ -245,10 +258,26 @@ export class ChatController {
         const message = this.messages.find((m) => m.id === entry.key);
         if (message) this.options.failed({ ...message, state: 'failed', error: entry.error ?? '' }, entry.error ?? '');
       } else if ((kind === EDIT || kind === DELETE) && this.targetOf(entry)) {
+        const id = this.targetOf(entry)!;
         this.reported.add(entry.key);
+        this.edits.delete(entry.key);
         void room.discardWrite(entry.key);
-        this.options.refused(entry.error ?? '', this.confirmed.get(this.targetOf(entry)!));
+        this.options.refused(entry.error ?? '', this.confirmed.get(id));
+        // Rolled back to what the server holds.
+        void this.fetchRow(id);
       }
+    }
+    // Edits waiting in the outbox (also those from before a reload) are shown applied; one that
+    // left it without failing was applied by the server: keep showing it until its row arrives.
+    const present = new Set(room.writes.map((w) => w.key));
+    for (const entry of room.writes) {
+      const id = entry.state === 'pending' ? this.targetOf(entry) : undefined;
+      if (id && entry.payload.write.op === 'update') this.edits.set(entry.key, { id, values: entry.payload.write.values, queued: true });
+    }
+    for (const [key, edit] of this.edits) {
+      if (!edit.queued || present.has(key)) continue;
+      this.edits.delete(key);
+      this.applied(edit.id, edit.values);
     }
     // A send that left the outbox without failing was applied: its row is the confirmation.
     for (const [id, message] of this.local) {
@@ -256,6 +285,17 @@ export class ChatController {
       else if (message.state === 'pending' && !room.writes.some((w) => w.key === id)) void this.confirm(id);
     }
     this.invalidate();
+  }
+
+  private applied(id: string, values: Row): void {
+    const held = this.confirmed.get(id);
+    if (!held || held.deletedAt) return;
+    this.confirmed.set(
+      id,
+      values.deleted_at
+        ? { ...held, body: '', deletedAt: String(values.deleted_at) }
+        : { ...held, body: String(values.body ?? held.body), editedAt: held.editedAt ?? new Date().toISOString() },
+    );
   }
 
   private targetOf(entry: QueuedWrite): string | undefined {
@@ -267,8 +307,13 @@ export class ChatController {
 
   /** Reads the row of a send the server applied, when its live change has not arrived (yet). */
   private async confirm(id: string): Promise<void> {
+    if (!this.confirmed.has(id)) await this.fetchRow(id);
+  }
+
+  /** Reads one message's row as the server holds it. */
+  private async fetchRow(id: string): Promise<void> {
     const room = this.room;
-    if (!room || this.confirmed.has(id)) return;
+    if (!room) return;
     try {
       const { rows } = await room.rows({ table: 'flock_messages', where: [{ column: 'id', op: 'eq', value: id }], limit: 1 });
       if (room === this.room && rows.length > 0) {
@@ -358,11 +403,9 @@ export class ChatController {
           state: entry.state === 'failed' ? 'failed' : 'pending',
           ...(entry.error ? { error: entry.error } : {}),
         });
-      } else if ((kind === EDIT || kind === DELETE) && write.op === 'update' && entry.state === 'pending') {
-        const id = write.where.find((f) => f.column === 'id')?.value;
-        if (typeof id === 'string') edits.set(id, { ...edits.get(id), ...write.values });
       }
     }
+    for (const { id, values } of this.edits.values()) edits.set(id, { ...edits.get(id), ...values });
     const held = [...this.confirmed.values()].map((m) => {
       const edit = edits.get(m.id);
       if (!edit || m.deletedAt) return m;
