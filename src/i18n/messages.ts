@@ -138,13 +138,20 @@ type Params = Record<string, string | number>;
 
 let table: Record<string, string> = { ...MESSAGES };
 let locale = 'en';
+let version = 0;
 const listeners = new Set<() => void>();
 
 /** Replaces some or all strings (and the locale used for plurals, numbers and times). */
 export function setFlockMessages(messages: Partial<Record<MessageKey, string>> & Record<string, string>, lang = locale): void {
   table = { ...table, ...messages };
+  version++;
   locale = lang;
   for (const listener of listeners) listener();
+}
+
+/** Changes each time the table does: a cache of rendered text can key on it. */
+export function messagesVersion(): number {
+  return version;
 }
 
 /** The locale of the message table. */

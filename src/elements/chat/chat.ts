@@ -1,9 +1,10 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { colorFor } from '../../connection/palette.js';
 import type { Room } from '../../connection/types.js';
-import { flockLocale, msg, plural } from '../../i18n/messages.js';
+import { flockLocale, messagesVersion, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
 import { tokens } from '../tokens.styles.js';
 import { chatStyles } from './chat.styles.js';
@@ -13,7 +14,7 @@ import { ListScroll } from './list-scroll.js';
 import { mentionKey } from './message-text.js';
 import { renderRow, type RowContext } from './message-view.js';
 import { ReadsTracker } from './reads.js';
-import { timeKey, timeline, type ChatMessage } from './timeline.js';
+import { timeKey, timeline, type ChatMessage, type TimelineRow } from './timeline.js';
 import { TypingTracker } from './typing.js';
 
 export interface FlockMessageDetail {
@@ -215,7 +216,7 @@ export class FlockChat extends FlockElement {
     const busy = this.chat.loadingOlder || this.chat.state === 'loading';
     return html`
       <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.scroller.onScroll} @keydown=${this.onListKeydown} @focusin=${this.onFocusIn}>
-        ${this.listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => renderRow(row, ctx))}
+        ${this.listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => guard(this.rowDeps(row, ctx), () => renderRow(row, ctx)))}
       </div>
       ${!this.scroller.following || this.newCount > 0
         ? html`<button part="jump" type="button" class="jump" @click=${this.jump}>${this.newCount > 0 ? plural('chat.newCount', this.newCount) : msg('chat.jump')}</button>`
@@ -272,6 +273,17 @@ export class FlockChat extends FlockElement {
       retry: (id) => void this.chat.retry(id),
       discard: (id) => void this.chat.discard(id),
     };
+  }
+
+  /**
+   * What a row's drawing depends on: a message arriving redraws only the rows it changes, not
+   * the whole window (each row cuts its text into runs and formats its time).
+   */
+  private rowDeps(row: TimelineRow, ctx: RowContext): unknown[] {
+    if (row.kind !== 'message') return [row.kind, row.key, messagesVersion()];
+    const { message, first } = row;
+    const id = message.id;
+    return [message, first, ctx.activeId === id, ctx.editingId === id, ctx.confirmingId === id, ctx.readonly, ctx.me, ctx.myMentionKey, first ? ctx.colorOf(message.userId) : '', ctx.seenBy(message), messagesVersion()];
   }
 
   private seenLine(message: ChatMessage): string {

@@ -13,9 +13,10 @@ export class ListWindow {
   private size: number;
   following = true;
 
+  /** 20 rows drawn per move keep each move inside a frame on a slow 2-core machine (`npm run bench -- chat`). */
   constructor(
-    readonly step = 60,
-    readonly max = 240,
+    readonly step = 20,
+    readonly max = 160,
   ) {
     this.size = step * 2;
   }

@@ -52,8 +52,21 @@ export function linkHref(candidate: string): string | undefined {
   }
 }
 
+/** Bodies already cut, because a render draws every visible message again. */
+const cut = new Map<string, TextRun[]>();
+const CUT_KEEP = 2000;
+
 /** Cuts a body into text, link and mention runs, in order. */
 export function textRuns(body: string): TextRun[] {
+  let runs = cut.get(body);
+  if (!runs) {
+    if (cut.size >= CUT_KEEP) cut.clear();
+    cut.set(body, (runs = cutRuns(body)));
+  }
+  return runs;
+}
+
+function cutRuns(body: string): TextRun[] {
   const text = displayText(body);
   const marks: { start: number; end: number; run: TextRun }[] = [];
   for (const found of text.matchAll(URL_PATTERN)) {

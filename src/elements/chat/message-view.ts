@@ -28,16 +28,24 @@ export interface RowContext {
 /** Longer bodies cannot be stored (the schema's CHECK); one that arrives anyway is cut, not drawn whole. */
 const SHOWN_CHARS = 4000;
 
+/**
+ * Formatters by locale and options. Making one costs far more than using it, and a render
+ * formats every visible message's time: they are made once.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+function formatter<T extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(kind: string, make: (locale: string) => T): T {
+  const key = `${kind}|${flockLocale()}`;
+  let made = formatters.get(key) as T | undefined;
+  if (!made) formatters.set(key, (made = make(flockLocale())));
+  return made;
+}
+
 export function dayLabel(date: Date, now = new Date()): string {
   const midnight = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
   const days = Math.round((midnight(date) - midnight(now)) / 86_400_000);
-  if (days === 0 || days === -1) return new Intl.RelativeTimeFormat(flockLocale(), { numeric: 'auto' }).format(days, 'day');
-  return new Intl.DateTimeFormat(flockLocale(), {
-    weekday: 'long',
-    month: 'long',
-    day: 'numeric',
-    ...(date.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}),
-  }).format(date);
+  if (days === 0 || days === -1) return formatter('relative', (l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto' })).format(days, 'day');
+  const sameYear = date.getFullYear() === now.getFullYear();
+  return formatter(sameYear ? 'day' : 'day-year', (l) => new Intl.DateTimeFormat(l, { weekday: 'long', month: 'long', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }) })).format(date);
 }
 
 function avatarStyle(color: string): string {
@@ -47,7 +55,7 @@ function avatarStyle(color: string): string {
 function timeOf(iso: string | undefined): string {
   if (!iso) return '';
   const at = new Date(Date.parse(iso.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')));
-  return Number.isNaN(at.getTime()) ? '' : new Intl.DateTimeFormat(flockLocale(), { timeStyle: 'short' }).format(at);
+  return Number.isNaN(at.getTime()) ? '' : formatter('time', (l) => new Intl.DateTimeFormat(l, { timeStyle: 'short' })).format(at);
 }
 
 function body(message: ChatMessage, ctx: RowContext) {
