@@ -1,6 +1,5 @@
-import type { Page } from 'puppeteer-core';
 import { startServer } from '../server/start.ts';
-import { launchChromium, serveKit } from './support/browser.ts';
+import { freshPage, launchChromium, serveKit } from './support/browser.ts';
 import { summarize } from './support/stats.ts';
 
 /**
@@ -58,15 +57,6 @@ async function renderInbox(count: number, runs: number): Promise<number[]> {
     provider.remove();
   }
   return times;
-}
-
-async function freshPage(browser: Awaited<ReturnType<typeof launchChromium>>, origin: string): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  // tsx (esbuild, keepNames) wraps functions in `__name(...)`; functions sent to the page need it there.
-  await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
-  await page.goto(origin);
-  return page;
 }
 
 export default async function bellBench(): Promise<Record<string, unknown>> {

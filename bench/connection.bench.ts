@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { startServer } from '../server/start.ts';
-import { launchChromium, serveKit } from './support/browser.ts';
+import { heapUsedBytes, launchChromium, serveKit } from './support/browser.ts';
 import { summarize } from './support/stats.ts';
 
 /**
@@ -81,15 +81,6 @@ async function openPage(browser: Browser, origin: string): Promise<Page> {
   return page;
 }
 
-async function heapKib(page: Page): Promise<number> {
-  const cdp = await page.createCDPSession();
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  await cdp.detach();
-  return usedSize / 1024;
-}
-
 async function importKit(page: Page, origin: string): Promise<void> {
   await page.evaluate(async (src) => {
     await import(src);
@@ -99,13 +90,13 @@ async function importKit(page: Page, origin: string): Promise<void> {
 /** Heap with the kit imported and `rooms` rooms joined; returns [before import, after import, after joining]. */
 async function heapWith(browser: Browser, origin: string, serverUrl: string, rooms: number): Promise<{ blank: number; kit: number; joined: number; sockets: number }> {
   const page = await openPage(browser, origin);
-  const blank = await heapKib(page);
+  const blank = (await heapUsedBytes(page)) / 1024;
   await importKit(page, origin);
-  const kit = await heapKib(page);
+  const kit = (await heapUsedBytes(page)) / 1024;
   await page.evaluate(mountRooms, serverUrl, rooms, `heap-${rooms}-${Date.now()}`);
   // Let joins, tracks and heartbeats settle before weighing.
   await new Promise((r) => setTimeout(r, 500));
-  const joined = await heapKib(page);
+  const joined = (await heapUsedBytes(page)) / 1024;
   const sockets = await page.evaluate(() => (window as unknown as { socketsOpened: number }).socketsOpened);
   await page.browserContext().close();
   return { blank, kit, joined, sockets };

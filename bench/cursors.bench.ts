@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { startServer } from '../server/start.ts';
-import { launchChromium, serveKit } from './support/browser.ts';
+import { freshPage, launchChromium, serveKit } from './support/browser.ts';
 import { summarize } from './support/stats.ts';
 
 /**
@@ -74,15 +74,6 @@ async function scriptClock(page: Page): Promise<() => Promise<number>> {
     const { metrics } = await cdp.send('Performance.getMetrics');
     return metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0;
   };
-}
-
-async function freshPage(browser: Browser, origin: string): Promise<Page> {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  // tsx (esbuild, keepNames) wraps functions in `__name(...)`; functions sent to the page need it there.
-  await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
-  await page.goto(origin);
-  return page;
 }
 
 /** Runs in a page: joins `room` with a target and cursors; resolves when someone else is present. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Launcher } from 'chrome-launcher';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import FLAGS from '../../test/support/chromium-flags.json' with { type: 'json' };
 
@@ -49,4 +49,24 @@ export async function serveKit(): Promise<KitOrigin> {
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A page in a context of its own (its own storage: its own anonymous user), on `origin`. */
+export async function freshPage(browser: Browser, origin: string): Promise<Page> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  // tsx (esbuild, keepNames) wraps functions in `__name(...)`; functions sent to the page need it there.
+  await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
+  await page.goto(origin);
+  return page;
+}
+
+/** The page's used JS heap in bytes, after forcing garbage collection (twice, for weak references). */
+export async function heapUsedBytes(page: Page): Promise<number> {
+  const cdp = await page.createCDPSession();
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
 }

@@ -4,6 +4,7 @@ import '../../src/index.js';
 import type { FlockAvatars } from '../../src/elements/avatars/avatars.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
+import { mountWithClient } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
 
 /**
@@ -18,15 +19,7 @@ describe('<flock-avatars> against the local server', () => {
   const room = `avatars-${crypto.randomUUID()}`;
 
   function mountTab(client: SupabaseClient, withAvatars = false): FlockRoom {
-    const host = document.createElement('div');
-    const el = document.createElement('flock-room');
-    el.room = room;
-    el.client = client;
-    if (withAvatars) el.innerHTML = '<flock-avatars grace="1"></flock-avatars>';
-    host.append(el);
-    document.body.append(host);
-    hosts.push(host);
-    return el;
+    return mountWithClient(client, room, withAvatars ? '<flock-avatars grace="1"></flock-avatars>' : '', hosts);
   }
 
   before(async () => {

@@ -6,6 +6,7 @@ import '../../src/index.js';
 import type { FlockBell } from '../../src/elements/bell/bell.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
+import { mountWithClient } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
 
 /**
@@ -45,15 +46,7 @@ describe('<flock-bell> against the local server', () => {
   const hosts: HTMLElement[] = [];
 
   function mountBell(client: SupabaseClient): FlockBell {
-    const host = document.createElement('div');
-    const room = document.createElement('flock-room');
-    room.room = 'bell';
-    room.client = client;
-    room.innerHTML = '<flock-bell page-size="100"></flock-bell>';
-    host.append(room);
-    document.body.append(host);
-    hosts.push(host);
-    return room.querySelector('flock-bell')!;
+    return mountWithClient(client, 'bell', '<flock-bell page-size="100"></flock-bell>', hosts).querySelector('flock-bell')!;
   }
 
   const badge = (bell: FlockBell) => bell.shadowRoot?.querySelector<HTMLElement>('[part="badge"]')?.dataset.count ?? '';

@@ -4,6 +4,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { FlockChat } from '../../src/elements/chat/chat.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
+import { mountWithClient } from '../support/elements.js';
 import type { FlockFrame } from '../support/frame-app.js';
 
 /**
@@ -68,14 +69,7 @@ describe('<flock-chat> offline', () => {
 
     const bo = await appClient(server.url, 'Bo');
     clients.push(bo);
-    const host = document.createElement('div');
-    host.innerHTML = '<flock-room><flock-chat></flock-chat></flock-room>';
-    const roomEl = host.firstElementChild as HTMLElementTagNameMap['flock-room'];
-    roomEl.room = room;
-    roomEl.client = bo;
-    document.body.append(host);
-    hosts.push(host);
-    const boChat = host.querySelector('flock-chat')!;
+    const boChat = mountWithClient(bo, room, '<flock-chat></flock-chat>', hosts).querySelector('flock-chat')!;
     await waitFor(() => ada.room?.connection.status === 'connected' && boChat.room?.connection.status === 'connected', 'both connected', 15_000);
 
     await executeServerCommand('flock-server-stop', { id: server.id });

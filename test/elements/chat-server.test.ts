@@ -5,6 +5,7 @@ import '../../src/index.js';
 import type { FlockBell } from '../../src/elements/bell/bell.js';
 import type { FlockChat } from '../../src/elements/chat/chat.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
+import { mountWithClient } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
 
 /**
@@ -42,15 +43,7 @@ describe('<flock-chat> against the local server', () => {
   const hosts: HTMLElement[] = [];
 
   function mount(client: SupabaseClient, room: string, inner = '<flock-chat></flock-chat>'): FlockChat {
-    const host = document.createElement('div');
-    const el = document.createElement('flock-room');
-    el.room = room;
-    el.client = client;
-    el.innerHTML = inner;
-    host.append(el);
-    document.body.append(host);
-    hosts.push(host);
-    return el.querySelector('flock-chat')!;
+    return mountWithClient(client, room, inner, hosts).querySelector('flock-chat')!;
   }
 
   async function ready(chat: FlockChat): Promise<FlockChat> {

@@ -1,3 +1,4 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Room } from '../../src/connection/types.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
 
@@ -20,5 +21,21 @@ export async function mountInRoom<T extends HTMLElement & { updateComplete: Prom
   hosts.push(host);
   const el = host.querySelector<T>(selector)!;
   await el.updateComplete;
+  return el;
+}
+
+/**
+ * Mounts `markup` inside a `<flock-room room=…>` that connects with an app's own `client` (a
+ * real supabase-js client, its own user); returns the `<flock-room>`.
+ */
+export function mountWithClient(client: SupabaseClient, room: string, markup: string, hosts: HTMLElement[]): FlockRoom {
+  const host = document.createElement('div');
+  const el = document.createElement('flock-room');
+  el.room = room;
+  el.client = client;
+  el.innerHTML = markup;
+  host.append(el);
+  document.body.append(host);
+  hosts.push(host);
   return el;
 }

@@ -147,16 +147,7 @@ export class ChatController {
     try {
       for (let pages = 0; pages < CATCH_UP_PAGES; pages++) {
         const newest = this.messages.findLast((m) => m.createdAt && this.confirmed.has(m.id));
-        const { rows } = await room.rows({
-          table: 'flock_messages',
-          where: [{ column: 'room', op: 'eq', value: room.name }],
-          ...(newest ? { after: { columns: ['created_at', 'id'], values: [newest.createdAt!, newest.id] } } : {}),
-          order: [
-            { column: 'created_at', ascending: true },
-            { column: 'id', ascending: true },
-          ],
-          limit: CATCH_UP_PAGE,
-        });
+        const rows = await pageOf(room, 'after', newest, CATCH_UP_PAGE);
         if (generation !== this.generation) return;
         this.take(rows);
         this.invalidate();
@@ -361,16 +352,7 @@ export class ChatController {
 
   private async page(room: Room, before: ChatMessage | undefined): Promise<Row[]> {
     const size = this.options.pageSize();
-    const { rows } = await room.rows({
-      table: 'flock_messages',
-      where: [{ column: 'room', op: 'eq', value: room.name }],
-      ...(before ? { before: { columns: ['created_at', 'id'], values: [before.createdAt!, before.id] } } : {}),
-      order: [
-        { column: 'created_at', ascending: false },
-        { column: 'id', ascending: false },
-      ],
-      limit: size + 1,
-    });
+    const rows = await pageOf(room, 'before', before, size + 1);
     this.hasOlder = rows.length > size;
     return rows.slice(0, size);
   }
@@ -415,4 +397,23 @@ export class ChatController {
     // A local send the outbox has already let go of (sent, its row not yet here) stays pending.
     return [...held.sort(compareMessages), ...unsent.values()];
   }
+}
+
+/**
+ * Up to `limit` of the room's messages strictly `after` (oldest first) or `before` (newest
+ * first) `from` in `(created_at, id)` order, the history index's; from either end without `from`.
+ */
+async function pageOf(room: Room, side: 'after' | 'before', from: ChatMessage | undefined, limit: number): Promise<Row[]> {
+  const ascending = side === 'after';
+  const { rows } = await room.rows({
+    table: 'flock_messages',
+    where: [{ column: 'room', op: 'eq', value: room.name }],
+    ...(from ? { [side]: { columns: ['created_at', 'id'], values: [from.createdAt!, from.id] } } : {}),
+    order: [
+      { column: 'created_at', ascending },
+      { column: 'id', ascending },
+    ],
+    limit,
+  });
+  return rows;
 }
