@@ -1,4 +1,5 @@
 import type { ChangeEvent, QueuedWrite, Room, Row } from '../../connection/types.js';
+import { applyEdit, DELETE, EDIT, editTarget, SEND, unsentMessages } from './pending.js';
 import { compareMessages, fromRow, type ChatMessage } from './timeline.js';
 
 export type HistoryState = 'idle' | 'loading' | 'ready' | 'error';
@@ -21,10 +22,6 @@ const CATCH_UP_PAGES = 10;
 /** A failed catch-up is tried again after 1 s, then 2, 4… up to 30 s. */
 const CATCH_UP_RETRY_MS = 1000;
 const CATCH_UP_RETRY_MAX_MS = 30_000;
-
-const SEND = 'chat.send';
-const EDIT = 'chat.edit';
-const DELETE = 'chat.delete';
 
 /**
  * The room's messages: history over REST, kept live by postgres_changes on the room's channel,
@@ -280,20 +277,13 @@ export class ChatController {
 
   private applied(id: string, values: Row): void {
     const held = this.confirmed.get(id);
-    if (!held || held.deletedAt) return;
-    this.confirmed.set(
-      id,
-      values.deleted_at
-        ? { ...held, body: '', deletedAt: String(values.deleted_at) }
-        : { ...held, body: String(values.body ?? held.body), editedAt: held.editedAt ?? new Date().toISOString() },
-    );
+    if (held) this.confirmed.set(id, applyEdit(held, values));
   }
 
+  /** The held message an edit or delete in the outbox targets. */
   private targetOf(entry: QueuedWrite): string | undefined {
-    const write = entry.payload.write;
-    if (write.op !== 'update' || write.table !== 'flock_messages') return undefined;
-    const where = write.where.find((f) => f.column === 'id');
-    return typeof where?.value === 'string' && this.messages.some((m) => m.id === where.value) ? where.value : undefined;
+    const id = editTarget(entry);
+    return id !== undefined && this.messages.some((m) => m.id === id) ? id : undefined;
   }
 
   /** Reads the row of a send the server applied, when its live change has not arrived (yet). */
@@ -363,39 +353,14 @@ export class ChatController {
   }
 
   private build(): ChatMessage[] {
-    const room = this.room;
-    const writes = room?.writes ?? [];
     const edits = new Map<string, Row>();
-    const unsent = new Map<string, ChatMessage>(this.local);
-    for (const entry of writes) {
-      const { kind, write } = entry.payload;
-      if (kind === SEND && write.op === 'insert' && write.values.room === room?.name && !this.confirmed.has(entry.key)) {
-        const v = write.values;
-        const held = unsent.get(entry.key);
-        unsent.set(entry.key, {
-          id: entry.key,
-          room: String(v.room),
-          userId: String(v.user_id),
-          authorName: String(v.author_name ?? ''),
-          body: String(v.body ?? ''),
-          createdAt: undefined,
-          editedAt: null,
-          deletedAt: null,
-          ...held,
-          state: entry.state === 'failed' ? 'failed' : 'pending',
-          ...(entry.error ? { error: entry.error } : {}),
-        });
-      }
-    }
     for (const { id, values } of this.edits.values()) edits.set(id, { ...edits.get(id), ...values });
     const held = [...this.confirmed.values()].map((m) => {
       const edit = edits.get(m.id);
-      if (!edit || m.deletedAt) return m;
-      if (edit.deleted_at) return { ...m, body: '', deletedAt: String(edit.deleted_at), state: 'pending' as const };
-      return { ...m, body: String(edit.body ?? m.body), editedAt: m.editedAt ?? new Date().toISOString(), state: 'pending' as const };
+      return edit && !m.deletedAt ? { ...applyEdit(m, edit), state: 'pending' as const } : m;
     });
     // A local send the outbox has already let go of (sent, its row not yet here) stays pending.
-    return [...held.sort(compareMessages), ...unsent.values()];
+    return [...held.sort(compareMessages), ...unsentMessages(this.room?.writes ?? [], this.room?.name ?? '', this.confirmed, this.local)];
   }
 }
 
