@@ -77,7 +77,7 @@ export class Connection extends EventTarget {
     this.key = options.key;
     this.timers = options.timers ?? new Timers();
     this.backoff = new Backoff(options.backoff);
-    this.queue = new WriteQueue(this.client, () => this.outbox(), this.timers);
+    this.queue = new WriteQueue(this.client, () => this.outbox(), this.timers, () => this.status === STATUS.connected);
     if (options.hooks) {
       options.hooks.current = { reconnectDelay: (tries) => this.planRetry(tries) };
       this.cleanups.push(() => (options.hooks!.current = undefined));

@@ -162,6 +162,20 @@ export class Outbox {
     return locked ?? { replayed: false, sent: 0, failed: 0, remaining: this.queued };
   }
 
+  /**
+   * Records how a write sent outside a replay went: applied (removed), refused (`failed`, kept),
+   * or lost to the network (left pending for the next replay).
+   */
+  async settle(key: string, outcome: SendOutcome): Promise<void> {
+    if (this.closed) return;
+    const entry = await this.db.getFromIndex(STORE, 'key', key);
+    if (entry?.seq === undefined) return;
+    if (outcome.ok) await this.db.delete(STORE, entry.seq);
+    else if (outcome.retry) await this.db.put(STORE, { ...entry, attempts: entry.attempts + 1 });
+    else await this.db.put(STORE, { ...entry, attempts: entry.attempts + 1, state: 'failed', error: outcome.reason });
+    await this.changed();
+  }
+
   /** Puts a failed write back in the queue (it keeps its place); the next replay sends it. */
   async retry(key: string): Promise<void> {
     const entry = await this.db.getFromIndex(STORE, 'key', key);

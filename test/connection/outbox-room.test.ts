@@ -177,4 +177,16 @@ describe('outbox through the Room', () => {
     expect(row!.n).to.equal(0);
     expect(api(frame)!.restCalls.filter((c) => c === 'PATCH /rest/v1/flock_notifications')).to.have.length(1);
   });
+  it('online, sends writes made together once each, in the order made (stored and sent side by side)', async () => {
+    const roomName = `online-${crypto.randomUUID()}`;
+    const frame = await openFrame(roomName);
+    await waitFor(() => room(frame).connection.status === 'connected', 'connected');
+    const bodies = ['a', 'b', 'c', 'd', 'e'];
+    const results = await Promise.all(bodies.map((body) => room(frame).write(message(roomName, body))));
+    expect(results).to.deep.equal(bodies.map(() => ({ state: 'sent' })));
+    expect(room(frame).writes).to.have.length(0);
+    const rows = await sql<{ body: string }>('select body from public.flock_messages where room = $1 order by created_at, id', [roomName]);
+    expect(rows.map((r) => r.body)).to.deep.equal(bodies);
+    expect(api(frame)!.restCalls.filter((c) => c === 'POST /rest/v1/flock_messages')).to.have.length(5);
+  });
 });

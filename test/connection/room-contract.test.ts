@@ -30,7 +30,8 @@ roomContract('Supabase Room on the local server', async () => {
         leases.set(lease.room, lease);
         rooms.push(lease.room);
       }
-      await waitFor(() => rooms.every((r) => present(r) && rooms.every((o) => r.presence.has(o.user!.id))), 'members see each other', 15_000);
+      // A room's user resolves after it is acquired: until then nobody can see it.
+      await waitFor(() => rooms.every((r) => present(r) && rooms.every((o) => !!o.user && r.presence.has(o.user.id))), 'members see each other', 15_000);
       return rooms;
     },
     async leave(room) {

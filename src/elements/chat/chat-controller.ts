@@ -22,6 +22,8 @@ const CATCH_UP_PAGES = 10;
 /** A failed catch-up is tried again after 1 s, then 2, 4… up to 30 s. */
 const CATCH_UP_RETRY_MS = 1000;
 const CATCH_UP_RETRY_MAX_MS = 30_000;
+/** How long a sent message's own change may take before its row is read instead. */
+const CONFIRM_AFTER_MS = 1500;
 
 /**
  * The room's messages: history over REST, kept live by postgres_changes on the room's channel,
@@ -50,6 +52,8 @@ export class ChatController {
   private generation = 0;
   private retryTimer: number | undefined;
   private retryDelay = CATCH_UP_RETRY_MS / 2;
+  /** Sends waiting for their row, with the timer that reads it if the change doesn't come. */
+  private readonly confirming = new Map<string, number>();
 
   constructor(private readonly options: ChatOptions) {}
 
@@ -75,6 +79,8 @@ export class ChatController {
       room.removeEventListener('resync', resync);
       room.removeEventListener('writes', writes);
       window.clearTimeout(this.retryTimer);
+      for (const timer of this.confirming.values()) window.clearTimeout(timer);
+      this.confirming.clear();
       this.room = undefined;
       this.generation++;
       this.confirmed.clear();
@@ -179,7 +185,7 @@ export class ChatController {
     this.invalidate();
     const values: Row = { id, room: room.name, user_id: me.id, author_name: me.name, body };
     const result = await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'insert', table: 'flock_messages', values } });
-    if (result.state === 'sent') void this.confirm(id);
+    if (result.state === 'sent') this.confirm(id);
     this.writesChanged();
     return message;
   }
@@ -201,7 +207,7 @@ export class ChatController {
     if (!room) return;
     this.reported.delete(id);
     const result = await room.retryWrite(id);
-    if (result?.state === 'sent') void this.confirm(id);
+    if (result?.state === 'sent') this.confirm(id);
     this.writesChanged();
   }
 
@@ -270,7 +276,7 @@ export class ChatController {
     // A send that left the outbox without failing was applied: its row is the confirmation.
     for (const [id, message] of this.local) {
       if (this.confirmed.has(id)) this.local.delete(id);
-      else if (message.state === 'pending' && !room.writes.some((w) => w.key === id)) void this.confirm(id);
+      else if (message.state === 'pending' && !room.writes.some((w) => w.key === id)) this.confirm(id);
     }
     this.invalidate();
   }
@@ -286,9 +292,21 @@ export class ChatController {
     return id !== undefined && this.messages.some((m) => m.id === id) ? id : undefined;
   }
 
-  /** Reads the row of a send the server applied, when its live change has not arrived (yet). */
-  private async confirm(id: string): Promise<void> {
-    if (!this.confirmed.has(id)) await this.fetchRow(id);
+  /**
+   * A send the server applied is confirmed by its row's live change, normally within a few tens
+   * of milliseconds. Only if that hasn't come after `CONFIRM_AFTER_MS` (a change lost while the
+   * channel re-joined) is the row read — once per message, however often this is asked: an
+   * immediate read would compete with the very delivery it waits for.
+   */
+  private confirm(id: string): void {
+    if (this.confirmed.has(id) || this.confirming.has(id)) return;
+    this.confirming.set(
+      id,
+      window.setTimeout(() => {
+        this.confirming.delete(id);
+        if (!this.confirmed.has(id)) void this.fetchRow(id);
+      }, CONFIRM_AFTER_MS),
+    );
   }
 
   /** Reads one message's row as the server holds it. */

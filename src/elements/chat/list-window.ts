@@ -13,10 +13,13 @@ export class ListWindow {
   private size: number;
   following = true;
 
-  /** 20 rows drawn per move keep each move inside a frame on a slow 2-core machine (`npm run bench -- chat`). */
+  /**
+   * 20 rows drawn per move, 120 at most in the DOM: each move's render and layout stay inside a
+   * frame on a slow 2-core machine (`npm run bench -- chat`), and a screen holds far fewer.
+   */
   constructor(
     readonly step = 20,
-    readonly max = 160,
+    readonly max = 120,
   ) {
     this.size = step * 2;
   }
