@@ -6,7 +6,7 @@ import '../../src/index.js';
 import type { FlockBell } from '../../src/elements/bell/bell.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
-import { mountWithClient } from '../support/elements.js';
+import { mountWithClient, unmountAll } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
 
 /**
@@ -55,11 +55,7 @@ describe('<flock-bell> against the local server', () => {
     url = await localServerUrl();
   });
   afterEach(async () => {
-    for (const host of hosts.splice(0)) host.remove();
-    for (const client of clients.splice(0)) {
-      await client.removeAllChannels();
-      void client.realtime.disconnect();
-    }
+    await unmountAll(hosts, clients);
   });
 
   it('shows a new notification live with the badge, and nothing of it reaches another user', async () => {

@@ -4,7 +4,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { FlockChat } from '../../src/elements/chat/chat.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
-import { mountWithClient } from '../support/elements.js';
+import { mountWithClient, unmountAll } from '../support/elements.js';
 import type { FlockFrame } from '../support/frame-app.js';
 
 /**
@@ -51,11 +51,7 @@ describe('<flock-chat> offline', () => {
   });
   afterEach(async () => {
     for (const frame of frames.splice(0)) frame.remove();
-    for (const host of hosts.splice(0)) host.remove();
-    for (const client of clients.splice(0)) {
-      await client.removeAllChannels();
-      void client.realtime.disconnect();
-    }
+    await unmountAll(hosts, clients);
     await executeServerCommand('flock-server-stop', { id: server.id }).catch(() => undefined);
   });
 

@@ -5,7 +5,7 @@ import '../../src/index.js';
 import type { FlockBell } from '../../src/elements/bell/bell.js';
 import type { FlockChat } from '../../src/elements/chat/chat.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
-import { mountWithClient } from '../support/elements.js';
+import { mountWithClient, unmountAll } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
 
 /**
@@ -63,11 +63,7 @@ describe('<flock-chat> against the local server', () => {
     url = await localServerUrl();
   });
   afterEach(async () => {
-    for (const host of hosts.splice(0)) host.remove();
-    for (const client of clients.splice(0)) {
-      await client.removeAllChannels();
-      void client.realtime.disconnect();
-    }
+    await unmountAll(hosts, clients);
   });
 
   it('A sends, B sees it once; edits and deletes propagate; B cannot edit A\'s message', async () => {

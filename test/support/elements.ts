@@ -39,3 +39,12 @@ export function mountWithClient(client: SupabaseClient, room: string, markup: st
   hosts.push(host);
   return el;
 }
+
+/** After a test: removes what it mounted and closes its app clients (channels, then socket). */
+export async function unmountAll(hosts: HTMLElement[], clients: SupabaseClient[]): Promise<void> {
+  for (const host of hosts.splice(0)) host.remove();
+  for (const client of clients.splice(0)) {
+    await client.removeAllChannels();
+    void client.realtime.disconnect();
+  }
+}
