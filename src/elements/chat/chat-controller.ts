@@ -184,8 +184,8 @@ export class ChatController {
     this.local.set(id, message);
     this.invalidate();
     const values: Row = { id, room: room.name, user_id: me.id, author_name: me.name, body };
-    const result = await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'insert', table: 'flock_messages', values } });
-    if (result.state === 'sent') this.confirm(id);
+    // Once it has left the outbox, `writesChanged` waits for its row (it is in `local`).
+    await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'insert', table: 'flock_messages', values } });
     this.writesChanged();
     return message;
   }

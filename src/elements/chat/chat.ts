@@ -11,7 +11,7 @@ import { chatStyles } from './chat.styles.js';
 import { ChatController } from './chat-controller.js';
 import { Composer, type Mentionable } from './composer.js';
 import { ListScroll } from './list-scroll.js';
-import { mentionKey } from './message-text.js';
+import { codePoints, mentionKey } from './message-text.js';
 import { renderRow, type RowContext } from './message-view.js';
 import { ReadsTracker } from './reads.js';
 import { timeKey, timeline, type ChatMessage, type TimelineRow } from './timeline.js';
@@ -124,7 +124,7 @@ export class FlockChat extends FlockElement {
     typed: () => this.typing.keystroke(),
     stopped: () => this.typing.stop(),
     editLast: () => {
-      const mine = this.chat.messages.findLast((m) => m.userId === this.room?.user?.id && m.state === 'sent' && !m.deletedAt);
+      const mine = this.lastOwn();
       if (mine) this.startEdit(mine.id);
     },
   });
@@ -244,7 +244,8 @@ export class FlockChat extends FlockElement {
 
   private rowContext(): RowContext {
     const me = this.room?.user;
-    const lastMine = this.chat.messages.findLast((m) => m.userId === me?.id && m.state === 'sent' && !m.deletedAt);
+    const lastMine = this.lastOwn();
+    const seen = lastMine ? this.seenLine(lastMine) : '';
     return {
       me: me?.id,
       myMentionKey: me ? mentionKey(me.name) : undefined,
@@ -253,7 +254,7 @@ export class FlockChat extends FlockElement {
       confirmingId: this.confirmingId,
       readonly: this.isReadonly,
       colorOf: (id) => (id === me?.id ? me.color : (this.room?.presence.get(id)?.[0]?.color ?? colorFor(id))),
-      seenBy: (message) => (message === lastMine ? this.seenLine(message) : ''),
+      seenBy: (message) => (message === lastMine ? seen : ''),
       edit: (id) => this.startEdit(id),
       save: (id, body) => this.saveEdit(id, body),
       cancel: () => {
@@ -307,8 +308,15 @@ export class FlockChat extends FlockElement {
     this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
     if (!held || text === held.body) return;
     if (!text) return void (this.confirmingId = id);
-    if ([...text].length > SCHEMA_MAX) return void (this.notice = plural('chat.tooLong', [...text].length - SCHEMA_MAX));
+    const length = codePoints(text);
+    if (length > SCHEMA_MAX) return void (this.notice = plural('chat.tooLong', length - SCHEMA_MAX));
     void this.chat.edit(id, text);
+  }
+
+  /** This user's newest message that is sent and not deleted: the one ↑ edits and "Seen by" marks. */
+  private lastOwn(): ChatMessage | undefined {
+    const me = this.room?.user?.id;
+    return this.chat.messages.findLast((m) => m.userId === me && m.state === 'sent' && !m.deletedAt);
   }
 
   /** People present, one per user. */
