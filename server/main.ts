@@ -14,12 +14,14 @@ const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
   'idle-timeout-ms': 'idleTimeoutMs',
 };
 
-const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data DIR | --memory]
+const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data DIR | --memory] [--static DIR]...
 
   --port N      port to listen on (default 54321, as a local Supabase stack; 0 picks a free one)
   --host H      interface to listen on (default 127.0.0.1)
   --data DIR    keep the database in DIR (default .flock-data)
   --memory      keep nothing: an in-memory database that is gone when the server stops
+  --static DIR  also serve the files in DIR at / (your page beside the server, same origin);
+                repeatable, the first folder holding a path wins
   --help        show this help
 
 Realtime limits, per connection (defaults are Supabase's):
@@ -47,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         data: { type: 'string' },
         memory: { type: 'boolean' },
+        static: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
@@ -86,9 +89,16 @@ export async function main(argv: string[]): Promise<number> {
     realtime[key] = n;
   }
   const dataDir = values.memory ? undefined : (values.data ?? '.flock-data');
-  const server = await startServer({ port, host: values.host, dataDir, realtime });
+  let server;
+  try {
+    server = await startServer({ port, host: values.host, dataDir, realtime, staticDirs: values.static });
+  } catch (error) {
+    console.error(`flock-kit: ${startFailure(error, port)}`);
+    return 1;
+  }
   console.log(`flock-kit ${server.ctx.version} local server on ${server.url}`);
   console.log(`  data: ${dataDir ?? 'in memory (gone when stopped)'}`);
+  if (values.static?.length) console.log(`  serving files from: ${values.static.join(', ')}`);
   console.log('  supabase-url: ' + server.url + '  (anon key: the local stack\'s well-known demo key)');
   const stop = async (): Promise<void> => {
     await server.close();
@@ -97,4 +107,12 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   return new Promise<number>(() => {});
+}
+
+/** Why the server could not start, in words a first-time user can act on. */
+function startFailure(error: unknown, port: number): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is taken (is another flock-kit or a local Supabase stack running?). Stop it, or pass --port 0 for a free one.`;
+  if (code === 'ENOENT') return `no such folder: ${(error as NodeJS.ErrnoException).path ?? ''}`;
+  return error instanceof Error ? error.message : String(error);
 }

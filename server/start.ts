@@ -11,6 +11,7 @@ import { restService } from './rest/routes.ts';
 import { realtimeApiService, statsService } from './realtime/http-api.ts';
 import type { RealtimeLimits } from './realtime/limits.ts';
 import { RealtimeService } from './realtime/service.ts';
+import { staticService } from './static.ts';
 
 export interface StartOptions {
   /** TCP port; 0 picks a free one. Default 54321, the local Supabase stack's. */
@@ -30,6 +31,8 @@ export interface StartOptions {
   refreshTokenReuseSeconds?: number;
   /** Realtime limits; unset ones keep Supabase's defaults. */
   realtime?: Partial<RealtimeLimits>;
+  /** Folders served at `/` (the demo, a page of your own); the first holding a path wins. */
+  staticDirs?: readonly string[];
 }
 
 export interface RunningServer {
@@ -51,6 +54,8 @@ function packageVersion(): string {
 
 /** Opens the database, applies migrations and starts listening. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  // Before the database opens, so a missing folder fails fast with nothing to close.
+  const files = options.staticDirs?.length ? await staticService(options.staticDirs) : undefined;
   const db = await Database.open({
     dataDir: options.dataDir,
     migrationsDir: options.migrationsDir ?? `${packageRoot}supabase/migrations`,
@@ -67,7 +72,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
   };
   const realtime = new RealtimeService(ctx, options.realtime);
-  const server = createHttpServer(ctx, [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime)]);
+  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime)];
+  if (files) services.push(files);
+  const server = createHttpServer(ctx, services);
   realtime.attach(server);
   try {
     await realtime.start();

@@ -36,6 +36,7 @@ async function dispatch(
     send(response, { status: 400, json: { message: 'malformed request URL' } }, cors);
     return;
   }
+  // A service with the empty prefix (static files) takes whatever no other service owns.
   const service = services.find((s) => url.pathname === s.prefix || url.pathname.startsWith(`${s.prefix}/`));
   if (!service) {
     request.resume();
@@ -62,8 +63,10 @@ async function dispatch(
 function send(response: ServerResponse, reply: HttpReply, cors: Record<string, string>): void {
   if (response.headersSent || response.destroyed) return;
   const headers: Record<string, string> = { ...cors, ...reply.headers };
-  let payload: string | undefined;
-  if (reply.json !== undefined) {
+  let payload: string | Buffer | undefined;
+  if (reply.body !== undefined) {
+    payload = reply.body;
+  } else if (reply.json !== undefined) {
     payload = JSON.stringify(reply.json);
     headers['Content-Type'] ??= 'application/json; charset=utf-8';
   } else if (reply.text !== undefined) {

@@ -8,12 +8,13 @@ export interface HttpRequest {
   body: Buffer;
 }
 
-/** What a handler answers. A `json` body is serialised; `text` is sent as is. */
+/** What a handler answers. A `json` body is serialised; `text` and `body` (bytes) are sent as they are. */
 export interface HttpReply {
   status: number;
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  body?: Buffer;
 }
 
 export function jsonReply(status: number, json: unknown, headers?: Record<string, string>): HttpReply {
