@@ -2,9 +2,11 @@ import { defineConfig } from 'vite';
 
 /**
  * Two builds from one config, chosen by `--mode`:
- * - `lib`: dist/index.js, the ES module library; lit, @lit/context and supabase-js stay
- *   imports so an app bundles one copy of each and can hand Flock its own client.
- * - `cdn`: dist/flock.js, one self-contained module for a script tag, everything inside.
+ * - `lib`: the ES module library, one file per entry (dist/index.js, dist/memory.js) over
+ *   shared chunks; lit, @lit/context and supabase-js stay imports so an app bundles one copy
+ *   of each and can hand Flock its own client.
+ * - `cdn`: dist/flock.js, one self-contained, fully minified module for a script tag, everything
+ *   inside. Not a library-mode build: Vite keeps whitespace in library-mode ES output.
  */
 export default defineConfig(({ mode }) => {
   const cdn = mode === 'cdn';
@@ -15,14 +17,25 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       sourcemap: true,
       minify: cdn,
-      lib: {
-        entry: cdn ? 'src/cdn.ts' : 'src/index.ts',
-        formats: ['es'],
-        fileName: () => (cdn ? 'flock.js' : 'index.js'),
-      },
-      rollupOptions: {
-        external: cdn ? [] : [/^lit(\/|$)/, /^@lit\//, /^@supabase\//],
-      },
+      copyPublicDir: false,
+      ...(cdn
+        ? {
+            rollupOptions: {
+              input: { flock: 'src/cdn.ts' },
+              preserveEntrySignatures: 'strict' as const,
+              output: { format: 'es' as const, entryFileNames: '[name].js', codeSplitting: false },
+            },
+          }
+        : {
+            lib: {
+              entry: { index: 'src/index.ts', memory: 'src/memory.ts' },
+              formats: ['es' as const],
+              fileName: (_format: string, name: string) => `${name}.js`,
+            },
+            rollupOptions: {
+              external: [/^lit(\/|$)/, /^@lit\//, /^@supabase\//],
+            },
+          }),
     },
   };
 });

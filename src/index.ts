@@ -24,8 +24,6 @@ export type { FlockNotification } from './elements/bell/inbox-controller.js';
 export { FlockChat, type FlockMessageDetail, type FlockMessageFailedDetail } from './elements/chat/chat.js';
 export type { ChatMessage, MessageState } from './elements/chat/timeline.js';
 export { setFlockMessages, flockLocale, MESSAGES, type MessageKey } from './i18n/messages.js';
-export { MemoryNetwork } from './connection/memory/network.js';
-export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';
 export { STATUS, QUALITY, qualityOf, type ConnectionStatus, type Quality } from './connection/status.js';
 export { PALETTE, colorFor } from './connection/palette.js';
 export { isSafeUrl, WIRE_LIMITS, type PresenceMeta, type PresenceStatus, type CursorMessage, type TypingMessage, type BroadcastEvent, type BroadcastPayload } from './connection/wire.js';
