@@ -8,6 +8,11 @@ import { defineConfig } from 'vite';
  * - `cdn`: dist/flock.js, one self-contained, fully minified module for a script tag, everything
  *   inside. Not a library-mode build: Vite keeps whitespace in library-mode ES output.
  */
+/** One entry per element (dist/chat.js …): each registers its tag and `<flock-room>` only, so unused elements tree-shake away. */
+const ELEMENT_ENTRIES = Object.fromEntries(
+  ['room', 'status', 'avatars', 'cursors', 'chat', 'bell'].map((name) => [name, `src/entries/${name}.ts`]),
+);
+
 export default defineConfig(({ mode }) => {
   const cdn = mode === 'cdn';
   return {
@@ -28,7 +33,7 @@ export default defineConfig(({ mode }) => {
           }
         : {
             lib: {
-              entry: { index: 'src/index.ts', memory: 'src/memory.ts' },
+              entry: { index: 'src/index.ts', memory: 'src/memory.ts', ...ELEMENT_ENTRIES },
               formats: ['es' as const],
               fileName: (_format: string, name: string) => `${name}.js`,
             },

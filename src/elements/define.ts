@@ -4,11 +4,9 @@ import { FlockChat } from './chat/chat.js';
 import { FlockCursors } from './cursors/cursors.js';
 import { FlockRoom } from './room/room.js';
 import { FlockStatus } from './status/status.js';
+import { defineFlockElement } from './register.js';
 
-/**
- * Registers every Flock element under its tag, skipping a tag that is already taken (a second
- * copy of the kit on the page, or an app's own element), so importing twice never throws.
- */
+/** Registers every Flock element under its tag, skipping tags already taken. */
 export function defineFlockElements(registry: CustomElementRegistry = customElements): void {
   const elements: [string, CustomElementConstructor][] = [
     ['flock-room', FlockRoom],
@@ -18,5 +16,6 @@ export function defineFlockElements(registry: CustomElementRegistry = customElem
     ['flock-bell', FlockBell],
     ['flock-chat', FlockChat],
   ];
-  for (const [tag, element] of elements) if (!registry.get(tag)) registry.define(tag, element);
+  for (const [tag, element] of elements) defineFlockElement(tag, element, registry);
 }
+
