@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { notify, NOTIFY_USAGE } from './notify.ts';
 import { startServer } from './start.ts';
+import type { Service } from './http/service.ts';
 import { DEFAULT_LIMITS, type RealtimeLimits } from './realtime/limits.ts';
 
 /** Realtime limit flags: `--max-events-per-second 200` sets `maxEventsPerSecond`. */
@@ -35,8 +36,15 @@ Realtime limits, per connection (defaults are Supabase's):
 
 ${NOTIFY_USAGE.replace('Usage: ', '       ')}`;
 
+/** What a launcher built on `serve` adds (the demo's `npm start`): files, APIs, and a line once listening. */
+export interface ServeExtras {
+  staticDirs?: readonly string[];
+  services?: readonly Service[];
+  ready?(url: string): void;
+}
+
 /** `flock-kit <command> [flags]`: the package's command line. Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], extras: ServeExtras = {}): Promise<number> {
   // `notify` has flags of its own.
   if (argv[0] === 'notify') return notify(argv.slice(1));
   let parsed;
@@ -91,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
   const dataDir = values.memory ? undefined : (values.data ?? '.flock-data');
   let server;
   try {
-    server = await startServer({ port, host: values.host, dataDir, realtime, staticDirs: values.static });
+    const staticDirs = [...(values.static ?? []), ...(extras.staticDirs ?? [])];
+    server = await startServer({ port, host: values.host, dataDir, realtime, staticDirs, services: extras.services });
   } catch (error) {
     console.error(`flock-kit: ${startFailure(error, port)}`);
     return 1;
@@ -100,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`  data: ${dataDir ?? 'in memory (gone when stopped)'}`);
   if (values.static?.length) console.log(`  serving files from: ${values.static.join(', ')}`);
   console.log('  supabase-url: ' + server.url + '  (anon key: the local stack\'s well-known demo key)');
+  extras.ready?.(server.url);
   const stop = async (): Promise<void> => {
     await server.close();
     process.exit(0);

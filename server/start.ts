@@ -7,6 +7,7 @@ import type { ServerContext } from './context.ts';
 import { Database } from './db.ts';
 import { healthService } from './health.ts';
 import { createHttpServer } from './http/server.ts';
+import type { Service } from './http/service.ts';
 import { restService } from './rest/routes.ts';
 import { realtimeApiService, statsService } from './realtime/http-api.ts';
 import type { RealtimeLimits } from './realtime/limits.ts';
@@ -33,6 +34,8 @@ export interface StartOptions {
   realtime?: Partial<RealtimeLimits>;
   /** Folders served at `/` (the demo, a page of your own); the first holding a path wins. */
   staticDirs?: readonly string[];
+  /** More APIs to mount (the demo's own), after the Supabase ones and before static files. */
+  services?: readonly Service[];
 }
 
 export interface RunningServer {
@@ -72,7 +75,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
   };
   const realtime = new RealtimeService(ctx, options.realtime);
-  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime)];
+  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime), ...(options.services ?? [])];
   if (files) services.push(files);
   const server = createHttpServer(ctx, services);
   realtime.attach(server);

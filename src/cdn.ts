@@ -4,3 +4,6 @@
  * `<script type="module" src=".../flock.js"></script>`.
  */
 export * from './index.js';
+// supabase-js is inside this file anyway: a page without a build can make its own client
+// (its own session storage, say) and hand it to <flock-room> as `client`.
+export { createClient } from '@supabase/supabase-js';
