@@ -25,6 +25,15 @@ describe('built bundles', () => {
     expect(cdn.WIRE_VERSION).to.equal(1);
   });
 
+  it("makes a working client with dist/flock.js's createClient, whose absent Storage and Functions say so when used", async () => {
+    type Client = { from(table: string): unknown; storage: { from(bucket: string): unknown }; functions: { invoke(name: string): unknown } };
+    const cdn = (await import('/dist/flock.js' as string)) as { createClient(url: string, key: string, options?: object): Client; LOCAL_ANON_KEY: string };
+    const client = cdn.createClient(LOCAL_SUPABASE_URL, cdn.LOCAL_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+    expect(typeof client.from('flock_messages')).to.equal('object');
+    expect(() => client.storage.from('avatars')).to.throw(/not in flock\.js/);
+    expect(() => client.functions.invoke('hello')).to.throw(/not in flock\.js/);
+  });
+
   it('loads the ES module entry dist/index.js, which keeps lit and supabase-js external', async () => {
     const source = await (await fetch('/dist/index.js')).text();
     for (const specifier of bareImports(source)) {
