@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openTestDatabase } from '../support/db.ts';
-import { MIGRATION, rejectsWith, useSchemaDatabase } from '../support/schema-fixtures.ts';
+import { MIGRATIONS, rejectsWith, useSchemaDatabase } from '../support/schema-fixtures.ts';
 
 const fx = useSchemaDatabase();
 const { owner } = fx;
 
 describe('migrations', () => {
-  it('applies the migration once, keeps its privileges across restarts, and publishes the tables to Realtime', async () => {
-    assert.deepEqual(fx.db.appliedMigrations, [MIGRATION]);
+  it('applies the migrations once, keeps its privileges across restarts, and publishes the tables to Realtime', async () => {
+    assert.deepEqual(fx.db.appliedMigrations, MIGRATIONS);
 
     const dir = await mkdtemp(join(tmpdir(), 'flock-schema-'));
     try {
       const first = await openTestDatabase(dir);
-      assert.deepEqual(first.appliedMigrations, [MIGRATION]);
+      assert.deepEqual(first.appliedMigrations, MIGRATIONS);
       await first.close();
 
       const second = await openTestDatabase(dir);
@@ -25,7 +25,7 @@ describe('migrations', () => {
         const ledger = await second.pg.query<{ version: string }>(
           'select version from supabase_migrations.schema_migrations',
         );
-        assert.deepEqual(ledger.rows, [{ version: MIGRATION.split('_')[0] }]);
+        assert.deepEqual(ledger.rows, MIGRATIONS.map((m) => ({ version: m.split('_')[0] })));
         const published = await second.pg.query<{ tablename: string }>(
           `select tablename from pg_publication_tables
            where pubname = 'supabase_realtime' and schemaname = 'public' order by tablename`,
@@ -53,7 +53,7 @@ describe('migrations', () => {
     }
   });
 
-  it('keeps full old rows for Realtime on every table', async () => {
+  it('keeps full old rows for Realtime on chat and reads, and only (id, user_id) for notifications', async () => {
     const { rows } = await owner((tx) =>
       tx.query<{ relname: string; relreplident: string }>(
         `select relname, relreplident from pg_class
@@ -62,7 +62,8 @@ describe('migrations', () => {
     );
     assert.deepEqual(
       rows.map((r) => r.relreplident),
-      ['f', 'f', 'f'],
+      // flock_messages, flock_notifications (see 20261123000000_flock_notifications_identity.sql), flock_reads.
+      ['f', 'i', 'f'],
     );
   });
 });

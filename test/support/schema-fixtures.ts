@@ -3,8 +3,10 @@ import { after, before } from 'node:test';
 import type { Database, Transaction } from '../../server/db.ts';
 import { openTestDatabase, type TestUser } from './db.ts';
 
-/** The migration's file name, as the ledger records it. */
+/** The first migration's file name, as the ledger records it. */
 export const MIGRATION = '20261122000000_flock.sql';
+/** Every migration in supabase/migrations, in the order they are applied. */
+export const MIGRATIONS = [MIGRATION, '20261123000000_flock_notifications_identity.sql'];
 
 /** Asserts that `promise` fails with Postgres error `code` (42501 privilege/RLS, 23514 check). */
 export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
