@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { localServerPlugin } from './test/support/wtr-local-server.mjs';
 import { faultCommandsPlugin } from './test/support/wtr-fault-commands.mjs';
+import { hostileCommandsPlugin } from './test/support/wtr-hostile-commands.mjs';
 
 const localServer = localServerPlugin();
 
@@ -26,5 +27,5 @@ export default {
       },
     }),
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), localServer, faultCommandsPlugin({ defaultServer: () => localServer.server })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), localServer, faultCommandsPlugin({ defaultServer: () => localServer.server }), hostileCommandsPlugin()],
 };

@@ -40,7 +40,11 @@ export class RealtimeConnection implements ChannelSocket {
     env.hub.connections.add(this);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.teardown());
-    ws.on('error', () => this.teardown());
+    ws.on('error', (error) => {
+      // `ws` refuses a frame over `maxPayload` itself (closing with 1009): count it like any other drop.
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') env.hub.stats.drop('too_large');
+      this.teardown();
+    });
     this.touch();
   }
 

@@ -32,6 +32,8 @@ export class FrameError extends Error {
   override name = 'FrameError';
 }
 
+import { MAX_JSON_DEPTH, withinJsonDepth } from './json-depth.ts';
+
 const PUSH_KIND = 3;
 const BROADCAST_KIND = 4;
 const BINARY_ENCODING = 0;
@@ -43,6 +45,12 @@ function refOrNull(value: unknown, name: string): string | null {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw new FrameError(`${name} must be a string or null`);
+}
+
+/** Refuses JSON nested past MAX_JSON_DEPTH (see json-depth.ts): the server could not relay it. */
+function shallow<T>(value: T, name: string): T {
+  if (!withinJsonDepth(value)) throw new FrameError(`${name} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return value;
 }
 
 function text(value: unknown, name: string): string {
@@ -67,7 +75,7 @@ export function decodeText(data: string, vsn: Vsn): InboundFrame {
       ref: refOrNull(ref, 'ref'),
       topic: text(topic, 'topic'),
       event: text(event, 'event'),
-      payload,
+      payload: shallow(payload, 'payload'),
     };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -80,7 +88,7 @@ export function decodeText(data: string, vsn: Vsn): InboundFrame {
     ref: refOrNull(o.ref, 'ref'),
     topic: text(o.topic, 'topic'),
     event: text(o.event, 'event'),
-    payload: o.payload,
+    payload: shallow(o.payload, 'payload'),
   };
 }
 
@@ -120,6 +128,7 @@ export function decodeBinary(data: Uint8Array): InboundFrame {
     } catch {
       throw new FrameError('metadata is not JSON');
     }
+    shallow(meta, 'metadata');
   }
   let body: BroadcastBody;
   if (encoding === JSON_ENCODING) {
@@ -128,6 +137,7 @@ export function decodeBinary(data: Uint8Array): InboundFrame {
     } catch {
       throw new FrameError('broadcast payload is not JSON');
     }
+    shallow(body.value, 'broadcast payload');
   } else {
     body = { kind: 'binary', bytes: Uint8Array.from(bytes) };
   }

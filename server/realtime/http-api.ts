@@ -5,6 +5,7 @@ import { headerValue, jsonReply, type HttpReply, type HttpRequest } from '../htt
 import { channelPermissions } from './authorization.ts';
 import type { BroadcastBody } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
+import { MAX_JSON_DEPTH, withinJsonDepth } from './json-depth.ts';
 import type { RealtimeService } from './service.ts';
 import { checkToken } from './token.ts';
 
@@ -51,6 +52,7 @@ function readBatch(body: unknown, maxBytes: number): { messages: BatchMessage[] 
     if (typeof m.topic !== 'string' || m.topic === '') e.topic = ["can't be blank"];
     if (typeof m.event !== 'string' || m.event === '') e.event = ["can't be blank"];
     if (m.payload === undefined || m.payload === null) e.payload = ["can't be blank"];
+    else if (!withinJsonDepth(m.payload)) e.payload = [`is nested deeper than ${MAX_JSON_DEPTH} levels`];
     else if (Buffer.byteLength(JSON.stringify(m.payload)) > maxBytes) e.payload = ['Payload size exceeds tenant limit'];
     errors.push(e);
     messages.push({
@@ -94,6 +96,7 @@ async function single(request: HttpRequest, realtime: RealtimeService, claims: C
     } catch {
       return jsonReply(422, { message: 'body is not valid JSON' });
     }
+    if (!withinJsonDepth(body.value)) return jsonReply(422, { message: `body is nested deeper than ${MAX_JSON_DEPTH} levels` });
   } else if (type === 'application/octet-stream') {
     body = { kind: 'binary', bytes: new Uint8Array(request.body) };
   } else {
