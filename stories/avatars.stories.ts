@@ -1,16 +1,19 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { MemoryRoom } from '../src/connection/memory/room.js';
+import { MemoryRoom } from '../src/memory.js';
 import type { PresenceMeta } from '../src/connection/wire.js';
-import { CUSTOM_THEME, DARK, inRoom, peers } from './support.js';
+import { attributes, CUSTOM_THEME, DARK, inRoom, peers } from './support.js';
 
+/** The scenario, then the element's attributes under their own names (each one a control). */
 interface Args {
   people: Partial<PresenceMeta>[];
-  max?: number;
-  size?: 's' | 'm' | 'l';
-  alone?: boolean;
   dir?: 'ltr' | 'rtl';
   style?: string;
+  max?: number;
+  size?: 's' | 'm' | 'l';
+  'self-last'?: boolean;
+  'away-after'?: number;
+  grace?: number;
 }
 
 const meta: Meta<Args> = {
@@ -18,7 +21,7 @@ const meta: Meta<Args> = {
   component: 'flock-avatars',
   render: (args) => {
     const room = new MemoryRoom({ room: 'avatars', user: { id: 'me', name: 'You Yourself' }, peers: args.people });
-    return inRoom(room, html`<flock-avatars max=${args.max ?? 5} size=${args.size ?? 'm'}></flock-avatars>`, {
+    return inRoom(room, html`<flock-avatars ${attributes(args)}></flock-avatars>`, {
       ...(args.dir ? { dir: args.dir } : {}),
       style: `${args.style ?? ''};min-block-size:4rem`,
     });
@@ -27,8 +30,6 @@ const meta: Meta<Args> = {
 export default meta;
 type Story = StoryObj<Args>;
 
-/** Outside any room: nothing to show, and nothing breaks. */
-export const Empty: Story = { render: () => html`<flock-avatars></flock-avatars>` };
 export const JustYou: Story = { args: { people: [] } };
 export const Five: Story = { args: { people: peers(4) } };
 export const SixOverflow: Story = { args: { people: peers(5) } };
@@ -55,3 +56,5 @@ export const Large: Story = { args: { people: peers(4), size: 'l' } };
 export const RightToLeft: Story = { args: { people: peers(6), dir: 'rtl' } };
 export const Dark: Story = { args: { people: peers(6, 1), style: DARK } };
 export const CustomTheme: Story = { args: { people: peers(6), style: CUSTOM_THEME } };
+/** Outside any room: nothing to show, and nothing breaks. */
+export const Empty: Story = { render: (args) => html`<flock-avatars ${attributes(args)}></flock-avatars>` };

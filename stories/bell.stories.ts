@@ -1,19 +1,25 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { MemoryNetwork } from '../src/connection/memory/network.js';
+import { MemoryNetwork } from '../src/memory.js';
 import type { Row } from '../src/connection/types.js';
-import { CUSTOM_THEME, DARK, inRoom } from './support.js';
+import { attributes, CUSTOM_THEME, DARK, inRoom } from './support.js';
 
+/** The scenario, then the element's attributes under their own names (each one a control). */
 interface Args {
   count: number;
   read?: number;
-  dot?: boolean;
   loading?: boolean;
   error?: boolean;
   offline?: boolean;
   long?: boolean;
   dir?: 'ltr' | 'rtl';
   style?: string;
+  /** Open unless a story or control says otherwise: the inbox is what most states show. */
+  open?: boolean;
+  dot?: boolean;
+  toast?: boolean;
+  sound?: boolean;
+  'page-size'?: number;
 }
 
 const TITLES = ['Ada mentioned you in Design review', 'Bo replied to your comment', 'Your export is ready', 'Cy invited you to Board 7'];
@@ -47,7 +53,7 @@ const meta: Meta<Args> = {
       // Actions made offline: applied in the inbox at once, waiting in the outbox.
       void room.write({ key: 'read-all', kind: 'notification.read-all', write: { op: 'update', table: 'flock_notifications', values: { read_at: new Date().toISOString() }, where: [{ column: 'user_id', op: 'eq', value: 'me' }] } });
     }
-    return inRoom(room, html`<div style="display:flex;justify-content:flex-end;min-block-size:30rem"><flock-bell open ?dot=${args.dot ?? false}></flock-bell></div>`, {
+    return inRoom(room, html`<div style="display:flex;justify-content:flex-end;min-block-size:30rem"><flock-bell ${attributes({ ...args, open: args.open ?? true })}></flock-bell></div>`, {
       ...(args.dir ? { dir: args.dir } : {}),
       style: args.style ?? '',
     });

@@ -1,10 +1,10 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { MemoryNetwork } from '../src/connection/memory/network.js';
-import type { MemoryRoom } from '../src/connection/memory/room.js';
+import { MemoryNetwork, type MemoryRoom } from '../src/memory.js';
 import type { Row } from '../src/connection/types.js';
-import { CUSTOM_THEME, DARK, inRoom, peers } from './support.js';
+import { attributes, CUSTOM_THEME, DARK, inRoom, peers } from './support.js';
 
+/** The scenario, then the element's attributes under their own names (each one a control). */
 interface Args {
   count: number;
   loading?: boolean;
@@ -13,10 +13,13 @@ interface Args {
   typing?: number;
   mentions?: boolean;
   long?: boolean;
-  readonly?: boolean;
   rtl?: boolean;
   dir?: 'ltr' | 'rtl';
   style?: string;
+  readonly?: boolean;
+  placeholder?: string;
+  'page-size'?: number;
+  'max-length'?: number;
 }
 
 const ME = { id: 'me', name: 'Ada Lovelace' };
@@ -94,7 +97,7 @@ const meta: Meta<Args> = {
     if (args.typing) keepTyping(network, args.typing, marker);
     return inRoom(
       room,
-      html`<div data-story=${marker} style="max-inline-size:32rem"><flock-chat ?readonly=${args.readonly ?? false}></flock-chat></div>`,
+      html`<div data-story=${marker} style="max-inline-size:32rem"><flock-chat ${attributes(args)}></flock-chat></div>`,
       { ...(args.dir ? { dir: args.dir } : {}), style: args.style ?? '' },
     );
   },

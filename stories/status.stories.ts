@@ -1,17 +1,18 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
-import { MemoryNetwork } from '../src/connection/memory/network.js';
-import { MemoryRoom } from '../src/connection/memory/room.js';
+import { MemoryNetwork, type MemoryRoom } from '../src/memory.js';
 import type { ConnectionState } from '../src/connection/types.js';
-import { CUSTOM_THEME, DARK, inRoom } from './support.js';
+import { attributes, CUSTOM_THEME, DARK, inRoom } from './support.js';
 
+/** The scenario, then the element's attributes under their own names (each one a control). */
 interface Args {
   connection: Partial<ConnectionState>;
-  compact?: boolean;
-  open?: boolean;
   refused?: number;
   dir?: 'ltr' | 'rtl';
   style?: string;
+  compact?: boolean;
+  open?: boolean;
+  'hide-when-connected'?: boolean;
 }
 
 /** A MemoryRoom in the given state; refused writes are real entries of its outbox. */
@@ -30,7 +31,7 @@ const meta: Meta<Args> = {
   title: 'Elements/flock-status',
   component: 'flock-status',
   render: (args) =>
-    inRoom(roomIn(args), html`<flock-status ?compact=${args.compact ?? false} ?open=${args.open ?? false}></flock-status>`, {
+    inRoom(roomIn(args), html`<flock-status ${attributes(args)}></flock-status>`, {
       ...(args.dir ? { dir: args.dir } : {}),
       style: `${args.style ?? ''};min-block-size:${args.open ? '22rem' : '3rem'}`,
     }),

@@ -5,6 +5,7 @@ import * as avatarStories from '../../stories/avatars.stories.js';
 import * as bellStories from '../../stories/bell.stories.js';
 import * as chatStories from '../../stories/chat.stories.js';
 import * as cursorStories from '../../stories/cursors.stories.js';
+import * as roomStories from '../../stories/room.stories.js';
 import * as statusStories from '../../stories/status.stories.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 
@@ -20,7 +21,7 @@ function storiesOf(module: StoryModule): [string, Story][] {
   return Object.entries(module).filter(([name]) => name !== 'default') as [string, Story][];
 }
 
-for (const module of [statusStories, avatarStories, cursorStories, bellStories, chatStories] as unknown as StoryModule[]) {
+for (const module of [statusStories, avatarStories, cursorStories, bellStories, chatStories, roomStories] as unknown as StoryModule[]) {
   const meta = module.default;
   describe(`stories of <${meta.component}>`, () => {
     for (const [name, story] of storiesOf(module)) {
