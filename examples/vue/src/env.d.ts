@@ -1,0 +1,14 @@
+/// <reference types="vite/client" />
+
+// Types the <flock-*> tags in templates: props from each element's properties, events from
+// HTMLElementEventMap (Vue's GlobalComponents, as the Vue guide recommends for custom elements).
+import type {} from 'flock-kit/vue';
+
+declare global {
+  interface ImportMetaEnv {
+    /** Your Supabase project's URL; unset: the local server, http://127.0.0.1:54321. */
+    readonly VITE_SUPABASE_URL?: string;
+    /** Its anon or publishable key; unset: the local stack's public demo key. */
+    readonly VITE_SUPABASE_ANON_KEY?: string;
+  }
+}
