@@ -25,6 +25,7 @@ const params = new URLSearchParams(location.search);
 const el = document.createElement('flock-room');
 el.setAttribute('supabase-url', params.get('url') ?? '');
 el.setAttribute('room', params.get('room') ?? 'frame');
+if (params.get('name')) el.setAttribute('user-name', params.get('name')!);
 // `&bell=1` adds the notification bell, for its offline tests.
 if (params.get('bell')) el.innerHTML = '<flock-bell></flock-bell>';
 // `&chat=1` adds the chat, for its offline tests.

@@ -1,10 +1,11 @@
 // web-test-runner server commands for fault tests: extra local servers that can stop and start
 // again on the same port with the same data, SQL as the database owner, the Realtime stats, and
-// delaying TCP proxies. Browser tests call them with `executeServerCommand(name, payload)`.
+// fault-injecting TCP proxies (fault-proxy.mjs: latency, jitter, bandwidth, drop, black-hole,
+// hold/release, refuse). Browser tests call them with `executeServerCommand(name, payload)`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDelayProxy } from './tcp-delay.mjs';
+import { startFaultProxy } from './fault-proxy.mjs';
 
 export function faultCommandsPlugin({ defaultServer }) {
   const servers = new Map();
@@ -28,7 +29,7 @@ export function faultCommandsPlugin({ defaultServer }) {
     // The port was just released by the stop; give the OS a moment if it is still busy.
     for (let tries = 0; ; tries++) {
       try {
-        entry.server = await startServer({ port: entry.port, dataDir: entry.dataDir });
+        entry.server = await startServer({ ...entry.options, port: entry.port, dataDir: entry.dataDir });
         return;
       } catch (error) {
         if (tries >= 20 || error?.code !== 'EADDRINUSE') throw error;
@@ -37,16 +38,24 @@ export function faultCommandsPlugin({ defaultServer }) {
     }
   }
 
+  function proxyOf(proxyId) {
+    const proxy = proxies.get(proxyId);
+    if (!proxy) throw new Error(`no proxy "${proxyId}"`);
+    return proxy;
+  }
+
   const jsonSafe = (value) =>
     JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? String(v) : v)));
 
   const commands = {
-    async 'flock-server-start'() {
+    // Options a test may set: a short token lifetime, Realtime limits (kept across restarts).
+    async 'flock-server-start'({ accessTokenSeconds, realtime } = {}) {
       await load();
       const id = `s${++counter}`;
       const dataDir = await mkdtemp(join(tmpdir(), 'flock-test-'));
-      const server = await startServer({ port: 0, dataDir });
-      servers.set(id, { server, port: server.port, dataDir, running: true });
+      const options = { ...(accessTokenSeconds !== undefined ? { accessTokenSeconds } : {}), ...(realtime ? { realtime } : {}) };
+      const server = await startServer({ ...options, port: 0, dataDir });
+      servers.set(id, { server, port: server.port, dataDir, options, running: true });
       return { id, url: server.url };
     },
     async 'flock-server-stop'({ id }) {
@@ -73,17 +82,41 @@ export function faultCommandsPlugin({ defaultServer }) {
     async 'flock-stats'({ id } = {}) {
       return jsonSafe(serverOf(id).server.realtime.snapshot());
     },
-    async 'flock-proxy-start'({ id, delayMs = 0 }) {
-      const proxy = await startDelayProxy(serverOf(id).port, delayMs);
+    async 'flock-proxy-start'({ id, delayMs = 0, latencyMs, jitterMs, bytesPerSecond }) {
+      const proxy = await startFaultProxy(serverOf(id).port, { latencyMs: latencyMs ?? delayMs, jitterMs, bytesPerSecond });
       const proxyId = `p${++counter}`;
       proxies.set(proxyId, proxy);
       return { proxyId, url: proxy.url };
     },
     async 'flock-proxy-delay'({ proxyId, delayMs }) {
-      const proxy = proxies.get(proxyId);
-      if (!proxy) throw new Error(`no proxy "${proxyId}"`);
-      proxy.setDelay(delayMs);
+      proxyOf(proxyId).setDelay(delayMs);
       return { delayMs };
+    },
+    async 'flock-proxy-shape'({ proxyId, latencyMs, jitterMs, bytesPerSecond }) {
+      return proxyOf(proxyId).shape({ latencyMs, jitterMs, bytesPerSecond });
+    },
+    async 'flock-proxy-drop'({ proxyId, mode = 'close' }) {
+      if (mode !== 'close' && mode !== 'reset') throw new Error(`drop mode must be "close" or "reset"`);
+      return { dropped: proxyOf(proxyId).drop(mode) };
+    },
+    async 'flock-proxy-blackhole'({ proxyId, on = true }) {
+      proxyOf(proxyId).blackhole(on);
+      return { blackhole: on };
+    },
+    async 'flock-proxy-hold'({ proxyId }) {
+      proxyOf(proxyId).hold();
+      return { held: true };
+    },
+    async 'flock-proxy-release'({ proxyId }) {
+      proxyOf(proxyId).release();
+      return { held: false };
+    },
+    async 'flock-proxy-refuse'({ proxyId, on = true }) {
+      proxyOf(proxyId).refuse(on);
+      return { refuse: on };
+    },
+    async 'flock-proxy-stats'({ proxyId }) {
+      return proxyOf(proxyId).stats();
     },
     async 'flock-proxy-stop'({ proxyId }) {
       await proxies.get(proxyId)?.close();
