@@ -1,0 +1,155 @@
+import { Worker } from 'node:worker_threads';
+import { addTally, emptyTally, now, type FromWorker, type Samples, type Tally, type ToWorker, type Traffic, type WorkerSetup } from './load-protocol.ts';
+
+/**
+ * The coordinating side of the load bench: spreads the clients over worker threads, starts
+ * them together, waits out the send window and the deliveries still in flight, and gathers
+ * every worker's counters and samples. The workers are terminated however the run ends.
+ */
+
+export interface LoadPlan {
+  url: string;
+  rooms: number;
+  roomSize: number;
+  roomPrefix: string;
+  workers: number;
+  traffic: Traffic;
+  /** Full load before the measured window, uncounted: the server's startup heap is collected, caches warm. */
+  warmupMs: number;
+  /** The measured window. */
+  sendMs: number;
+  /** Longest wait for deliveries after the last send. */
+  drainMaxMs: number;
+}
+
+export interface LoadHooks {
+  /** Every client has signed in and tried to join; the tally so far (sign-in and join errors). */
+  ready?(tally: Tally): void;
+  /** The warm-up is over and the measured window begins; `progress()` sums the workers' latest counters. */
+  started?(progress: () => Tally): void;
+  /** The send window is over (deliveries may still be arriving). */
+  sendingEnded?(): void;
+}
+
+export interface LoadOutcome {
+  tally: Tally;
+  samples: Samples;
+  /** From the start of the measured window to the last receipt, ms. */
+  lastReceiptAfterMs: number;
+}
+
+const READY_TIMEOUT_MS = 120_000;
+const RESULT_TIMEOUT_MS = 60_000;
+/** Deliveries are over when nothing has arrived for this long after the last send. */
+const QUIET_MS = 2000;
+
+export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
+  const total = plan.rooms * plan.roomSize;
+  const joinedPerRoom = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * plan.rooms);
+  const perWorker = Math.ceil(total / plan.workers);
+  const workers: PoolWorker[] = [];
+  try {
+    for (let first = 0; first < total; first += perWorker) {
+      const clients = Array.from({ length: Math.min(perWorker, total - first) }, (_, k) => first + k);
+      workers.push(new PoolWorker({ url: plan.url, clients, rooms: plan.rooms, roomSize: plan.roomSize, roomPrefix: plan.roomPrefix, traffic: plan.traffic, joinedPerRoom }));
+    }
+    const failure = Promise.race(workers.map((w) => w.failure));
+    const orFail = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+      Promise.race([p, failure, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`load: ${what} took over ${ms / 1000} s`)), ms).unref())]);
+
+    const readies = await orFail(Promise.all(workers.map((w) => w.ready)), READY_TIMEOUT_MS, 'signing in and joining');
+    hooks.ready?.(readies.reduce(addTally, emptyTally()));
+
+    const startAt = now() + 300;
+    const measureFrom = startAt + plan.warmupMs;
+    const sendEnd = measureFrom + plan.sendMs;
+    for (const w of workers) w.post({ type: 'go', startAt, measureFrom, sendEnd });
+    const progress = (): Tally => workers.reduce((sum, w) => addTally(sum, w.progress?.tally ?? emptyTally()), emptyTally());
+    await orFail(sleepUntil(measureFrom), plan.warmupMs + 60_000, 'the warm-up');
+    hooks.started?.(progress);
+    await orFail(sleepUntil(sendEnd + 100), plan.sendMs + 60_000, 'the send window');
+    hooks.sendingEnded?.();
+
+    // Deliveries in flight: wait until everything expected has arrived, or nothing has for a while.
+    await orFail(
+      new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          const p = progress();
+          const lastReceipt = Math.max(...workers.map((w) => w.progress?.lastReceiptAt ?? 0));
+          const all = p.cursorReceived >= p.cursorExpected && p.chatReceived >= p.chatExpected;
+          if (all || now() - Math.max(lastReceipt, sendEnd) > QUIET_MS || now() > sendEnd + plan.drainMaxMs) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 200);
+      }),
+      plan.drainMaxMs + 10_000,
+      'draining',
+    );
+
+    for (const w of workers) w.post({ type: 'finish' });
+    const results = await orFail(Promise.all(workers.map((w) => w.result)), RESULT_TIMEOUT_MS, 'collecting results');
+    await orFail(Promise.all(workers.map((w) => w.closed)), RESULT_TIMEOUT_MS, 'closing clients');
+    const lastReceipt = Math.max(measureFrom, ...workers.map((w) => w.progress?.lastReceiptAt ?? 0));
+    return {
+      tally: results.reduce((sum, r) => addTally(sum, r.tally), emptyTally()),
+      samples: {
+        cursor: concat(results.map((r) => r.samples.cursor)),
+        chat: concat(results.map((r) => r.samples.chat)),
+        insert: concat(results.map((r) => r.samples.insert)),
+      },
+      lastReceiptAfterMs: lastReceipt - measureFrom,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** One worker thread: its messages as promises, its latest progress. */
+class PoolWorker {
+  readonly worker: Worker;
+  progress: Extract<FromWorker, { type: 'progress' }> | undefined;
+  readonly ready: Promise<Tally>;
+  readonly result: Promise<Extract<FromWorker, { type: 'result' }>>;
+  readonly closed: Promise<void>;
+  readonly failure: Promise<never>;
+
+  constructor(setup: WorkerSetup) {
+    // tsx's loader does not follow `--import` into worker threads; register it there first.
+    const entry = new URL('./load-worker.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    this.worker = new Worker(boot, { eval: true, workerData: setup });
+    const settle: { [K in FromWorker['type']]?: (m: Extract<FromWorker, { type: K }>) => void } = {};
+    this.ready = new Promise((resolve) => (settle.ready = (m) => resolve(m.tally)));
+    this.result = new Promise((resolve) => (settle.result = resolve));
+    this.closed = new Promise((resolve) => (settle.closed = () => resolve()));
+    this.failure = new Promise((_, reject) => {
+      settle.failed = (m) => reject(new Error(`load worker: ${m.message}`));
+      this.worker.on('error', reject);
+      this.worker.on('exit', (code) => reject(new Error(`load worker exited (${code})`)));
+    });
+    this.failure.catch(() => undefined);
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') this.progress = m;
+      else (settle[m.type] as ((m: FromWorker) => void) | undefined)?.(m);
+    });
+  }
+
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+}
+
+function sleepUntil(t: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, t - now())));
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
+}
