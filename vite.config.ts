@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { minifyLitTemplates } from './build/minify-lit-templates.ts';
 
 /**
  * Two builds from one config, chosen by `--mode`:
@@ -13,12 +15,20 @@ const ELEMENT_ENTRIES = Object.fromEntries(
   ['room', 'status', 'avatars', 'cursors', 'chat', 'bell'].map((name) => [name, `src/entries/${name}.ts`]),
 );
 
+const ABSENT = fileURLToPath(new URL('src/cdn/absent.ts', import.meta.url));
+
 export default defineConfig(({ mode }) => {
   const cdn = mode === 'cdn';
   return {
+    // Both builds: Lit's css/html templates without their indentation (the size bench uses it too).
+    plugins: [minifyLitTemplates()],
+    // The script-tag file carries supabase-js's auth, REST and Realtime parts only: the kit never
+    // uses Storage or Functions (src/cdn/absent.ts says so if a page does).
+    resolve: cdn ? { alias: { '@supabase/storage-js': ABSENT, '@supabase/functions-js': ABSENT } } : {},
     build: {
       outDir: 'dist',
-      emptyOutDir: false,
+      // The library build runs first (`npm run build`) and starts from an empty dist/; the others add to it.
+      emptyOutDir: !cdn,
       target: 'es2022',
       sourcemap: true,
       minify: cdn,
@@ -33,12 +43,13 @@ export default defineConfig(({ mode }) => {
           }
         : {
             lib: {
-              entry: { index: 'src/index.ts', memory: 'src/memory.ts', ...ELEMENT_ENTRIES },
+              entry: { index: 'src/index.ts', memory: 'src/memory.ts', react: 'src/react.ts', ...ELEMENT_ENTRIES },
               formats: ['es' as const],
               fileName: (_format: string, name: string) => `${name}.js`,
             },
             rollupOptions: {
-              external: [/^lit(\/|$)/, /^@lit\//, /^@supabase\//],
+              // react (and react/jsx-runtime) is the app's: flock-kit/react imports it, never bundles it.
+              external: [/^lit(\/|$)/, /^@lit\//, /^@supabase\//, /^react(\/|$)/],
             },
           }),
     },

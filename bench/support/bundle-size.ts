@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build, type Rolldown } from 'vite';
+import { minifyLitTemplates } from '../../build/minify-lit-templates.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -46,6 +47,8 @@ export async function bundle(source: string, external: RegExp[] = []): Promise<s
     root,
     logLevel: 'silent',
     plugins: [
+      // As vite.config.ts does for the shipped files, so this measures what ships.
+      minifyLitTemplates(),
       {
         name: 'size-entry',
         resolveId: (id) => (id === entry ? id : undefined),

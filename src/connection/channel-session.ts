@@ -1,4 +1,5 @@
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
+import { Backoff } from './backoff.js';
 import type { Timers } from './timers.js';
 import type { ChangeBinding, ChangeEvent, FlockTable } from './types.js';
 
@@ -10,6 +11,12 @@ import type { ChangeBinding, ChangeEvent, FlockTable } from './types.js';
  * added after the join makes the channel leave and join again, once, however many arrive in
  * that task. realtime-js re-joins by itself after a reconnect; `onJoined(false)` tells the
  * owner so it can re-track presence and ask elements to refetch.
+ *
+ * A channel the server ends (`phx_close`, e.g. Realtime's shutdown when the join's access token
+ * expires) is dropped by realtime-js for good, the socket staying open. The session joins again
+ * itself, with backoff, after asking realtime-js for a fresh token (`setAuth()`, which reads the
+ * auth session and refreshes an expired one); the re-join's `onJoined(false)` lets elements
+ * catch up on what the gap missed.
  */
 
 export interface ChannelSetup {
@@ -24,16 +31,19 @@ export interface ChannelSetup {
 type ChangeListener = (change: ChangeEvent) => void;
 
 export class ChannelSession {
-  /** How many times a channel was built and joined (the first join plus re-joins for late bindings). */
+  /** How many times a channel was built and joined (the first join, re-joins for late bindings, and after the server ended one). */
   joins = 0;
-  private channel: RealtimeChannel | undefined;
-  private readonly bindings = new Map<string, { binding: ChangeBinding; listeners: Set<ChangeListener> }>();
-  private scheduled: number | undefined;
-  private joinedOnce = false;
-  private closed = false;
-  private building: Promise<void> = Promise.resolve();
+  #channel: RealtimeChannel | undefined;
+  readonly #bindings = new Map<string, { binding: ChangeBinding; listeners: Set<ChangeListener> }>();
+  #scheduled: number | undefined;
+  #joinedOnce = false;
+  #closed = false;
+  #building: Promise<void> = Promise.resolve();
+  /** Re-joins after the server ended the channel: 1 s, 2 s … 30 s with jitter, reset by a join. */
+  readonly #rejoinBackoff = new Backoff();
+  #rejoinTimer: number | undefined;
   /** Set by `start`: until the owner knows the presence key, needs are gathered but nothing joins. */
-  private setup: ChannelSetup | undefined;
+  #setup: ChannelSetup | undefined;
 
   constructor(
     private readonly client: SupabaseClient,
@@ -42,32 +52,32 @@ export class ChannelSession {
 
   /** The live channel, when joined or joining. */
   get current(): RealtimeChannel | undefined {
-    return this.channel;
+    return this.#channel;
   }
 
   /** Joins at the end of this task (or re-joins, if the channel exists with other bindings). */
   schedule(): void {
     // Before `start`, needs are only gathered: `start` joins with all of them.
-    if (this.closed || !this.setup || this.scheduled !== undefined) return;
-    this.scheduled = this.timers.setTimeout(() => {
-      this.scheduled = undefined;
-      this.building = this.building.then(() => this.rebuild());
+    if (this.#closed || !this.#setup || this.#scheduled !== undefined) return;
+    this.#scheduled = this.timers.setTimeout(() => {
+      this.#scheduled = undefined;
+      this.#building = this.#building.then(() => this.#rebuild());
     }, 0);
   }
 
   /** Joins with `setup`; called again (a new presence key after sign-in), it joins afresh. */
   start(setup: ChannelSetup): void {
-    this.setup = setup;
-    this.joinedOnce = false;
+    this.#setup = setup;
+    this.#joinedOnce = false;
     this.schedule();
   }
 
   addBinding(binding: ChangeBinding, listener: ChangeListener): () => void {
     const signature = `${binding.event}|${binding.table}|${binding.filter ?? ''}`;
-    let entry = this.bindings.get(signature);
+    let entry = this.#bindings.get(signature);
     if (!entry) {
       entry = { binding, listeners: new Set() };
-      this.bindings.set(signature, entry);
+      this.#bindings.set(signature, entry);
       // The live channel doesn't carry it: join again (or for the first time).
       this.schedule();
     }
@@ -80,23 +90,43 @@ export class ChannelSession {
 
   /** Leaves the channel for good. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.timers.clearTimeout(this.scheduled);
-    await this.building;
-    const channel = this.channel;
-    this.channel = undefined;
+    this.#closed = true;
+    this.timers.clearTimeout(this.#scheduled);
+    this.timers.clearTimeout(this.#rejoinTimer);
+    await this.#building;
+    const channel = this.#channel;
+    this.#channel = undefined;
     if (channel) await this.client.removeChannel(channel);
   }
 
-  private async rebuild(): Promise<void> {
-    if (this.closed) return;
-    const previous = this.channel;
-    this.channel = undefined;
+  /**
+   * The live channel was closed without our leaving it (we clear `#channel` before any leave):
+   * the server ended it. Joins afresh once a token has been fetched, after a backoff delay so a
+   * server that keeps refusing is not hammered.
+   */
+  #endedByServer(): void {
+    if (this.#closed || this.#rejoinTimer !== undefined) return;
+    this.#rejoinTimer = this.timers.setTimeout(() => {
+      this.#rejoinTimer = undefined;
+      this.#building = this.#building.then(async () => {
+        // The join carries realtime-js's cached token, likely the expired one: fetch a fresh one first.
+        await this.client.realtime.setAuth().catch(() => undefined);
+        await this.#rebuild();
+      });
+    }, this.#rejoinBackoff.next());
+  }
+
+  async #rebuild(): Promise<void> {
+    if (this.#closed) return;
+    this.timers.clearTimeout(this.#rejoinTimer);
+    this.#rejoinTimer = undefined;
+    const previous = this.#channel;
+    this.#channel = undefined;
     // realtime-js hands back an existing channel for the same topic: the old one must be gone first.
     if (previous) await this.client.removeChannel(previous);
-    if (this.closed || !this.setup) return;
-    for (const [signature, entry] of this.bindings) if (entry.listeners.size === 0) this.bindings.delete(signature);
-    const { topic, presenceKey } = this.setup;
+    if (this.#closed || !this.#setup) return;
+    for (const [signature, entry] of this.#bindings) if (entry.listeners.size === 0) this.#bindings.delete(signature);
+    const { topic, presenceKey } = this.#setup;
     const channel = this.client.channel(topic, {
       config: {
         broadcast: { self: false, ack: false },
@@ -104,21 +134,24 @@ export class ChannelSession {
         private: false,
       },
     });
-    for (const { binding, listeners } of this.bindings.values()) {
+    for (const { binding, listeners } of this.#bindings.values()) {
       const filter = { event: binding.event, schema: 'public', table: binding.table, ...(binding.filter ? { filter: binding.filter } : {}) };
       channel.on('postgres_changes', filter as { event: '*'; schema: string }, (payload: RealtimePostgresChangesPayload<Record<string, unknown>>) => {
         const change = toChange(payload);
         for (const listener of [...listeners]) listener(change);
       });
     }
-    const setup = this.setup;
+    const setup = this.#setup;
     setup.decorate?.(channel);
-    this.channel = channel;
+    this.#channel = channel;
     this.joins++;
     channel.subscribe((status) => {
-      if (status !== 'SUBSCRIBED' || this.channel !== channel) return;
-      const first = !this.joinedOnce;
-      this.joinedOnce = true;
+      if (this.#channel !== channel) return;
+      if (status === 'CLOSED') this.#endedByServer();
+      if (status !== 'SUBSCRIBED') return;
+      this.#rejoinBackoff.reset();
+      const first = !this.#joinedOnce;
+      this.#joinedOnce = true;
       setup.onJoined(first);
     });
   }

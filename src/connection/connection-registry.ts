@@ -20,6 +20,8 @@ export interface RoomTarget {
   client?: SupabaseClient;
   /** Advanced (tests, benches): reconnect backoff of a kit-created client. */
   backoff?: BackoffOptions;
+  /** Advanced (tests, benches): heartbeat interval of a kit-created client, when this call creates it. Default `KIT_HEARTBEAT_MS`. */
+  heartbeatMs?: number;
 }
 
 export interface RoomLease {
@@ -86,11 +88,11 @@ export function openConnections(): number {
 
 function openConnection(target: RoomTarget): Connection {
   if (target.client) return new Connection({ url: target.url, key: target.key, client: target.client, owned: false });
-  const owned = ownedClient(target.url, target.key);
+  const owned = ownedClient(target.url, target.key, target.heartbeatMs);
   return new Connection({ url: target.url, key: target.key, client: owned.client, owned: true, hooks: owned.hooks, backoff: target.backoff });
 }
 
-function ownedClient(url: string, key: string): OwnedClient {
+function ownedClient(url: string, key: string, heartbeatMs = KIT_HEARTBEAT_MS): OwnedClient {
   const id = `${url}|${key}`;
   let owned = ownedClients.get(id);
   if (!owned) {
@@ -98,7 +100,7 @@ function ownedClient(url: string, key: string): OwnedClient {
     const client = createClient(url, key, {
       auth: { storageKey: storageKeyFor(url), persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
       realtime: {
-        heartbeatIntervalMs: KIT_HEARTBEAT_MS,
+        heartbeatIntervalMs: heartbeatMs,
         // Asked by phoenix before every reconnect; the live Connection plans it (full jitter).
         reconnectAfterMs: (tries: number) => hooks.current?.reconnectDelay(tries) ?? 1000,
       },

@@ -9,6 +9,17 @@ import { Timers } from './timers.js';
 import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
 import { WriteQueue } from './write-queue.js';
 
+/**
+ * How long a kit-created socket may stay "connecting" before the attempt counts as failed.
+ * A WebSocket opened into a dead link (no answer, no reset) waits on the browser's own TCP
+ * timeout, minutes, and phoenix has no limit: without this the page would not reconnect when
+ * the network came back.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** After a pause, how long a kit-created socket has to answer a heartbeat before it is replaced. */
+export const WAKE_PROBE_MS = 3000;
+
 /** How a kit-created client reconnects: the Connection plans each delay (see `ClientHooks`). */
 export interface ClientHooks {
   reconnectDelay(tries: number): number;
@@ -68,6 +79,10 @@ export class Connection extends EventTarget {
   private profileSave: number | undefined;
   private readonly queue: WriteQueue;
   private personal: ChannelSession | undefined;
+  private connectWatch: number | undefined;
+  /** When the server was last heard from (socket opened, heartbeat answered). */
+  private lastHeardAt = 0;
+  private wakeCheck: number | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -92,6 +107,7 @@ export class Connection extends EventTarget {
       }),
     );
     if (realtime.isConnected()) this.opened();
+    else this.watchConnect(0);
     this.listen(window, 'online', () => this.networkBack());
     this.listen(window, 'offline', () => this.set({ status: STATUS.offline }));
     this.listen(document, 'visibilitychange', () => {
@@ -217,15 +233,18 @@ export class Connection extends EventTarget {
   retryNow(): void {
     const realtime = this.client.realtime;
     if (this.disposed || realtime.isConnected()) return;
-    if (this.owned) {
-      const timer = realtime.reconnectTimer;
-      timer.reset();
-      this.nextRetryAt = undefined;
-      this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
-      timer.callback();
-    } else {
-      realtime.connect();
-    }
+    if (this.owned) this.reconnect();
+    else realtime.connect();
+  }
+
+  /** Phoenix's own reconnect step, now: closes the socket (open, stuck or none), then connects. */
+  private reconnect(): void {
+    const timer = this.client.realtime.reconnectTimer;
+    timer.reset();
+    this.nextRetryAt = undefined;
+    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    timer.callback();
+    this.watchConnect(0);
   }
 
   /** Leaves the user's channel and releases every listener and timer; a kit-created socket is closed by the registry. */
@@ -244,6 +263,9 @@ export class Connection extends EventTarget {
   }
 
   private opened(): void {
+    this.timers.clearTimeout(this.connectWatch);
+    this.timers.clearTimeout(this.wakeCheck);
+    this.lastHeardAt = Date.now();
     this.backoff.reset();
     this.lastConnectedAt = Date.now();
     this.set({ status: STATUS.connected, attempt: 0, nextRetryAt: undefined });
@@ -261,7 +283,11 @@ export class Connection extends EventTarget {
   }
 
   private heartbeat(status: HeartbeatStatus, latency: number | undefined): void {
-    if (status === 'ok' && latency !== undefined) {
+    if (status === 'sent' && document.visibilityState === 'visible' && this.stale()) {
+      // Late by more than an interval on a visible page (hidden ones are throttled): timers were paused.
+      this.presumeLost();
+    } else if (status === 'ok' && latency !== undefined) {
+      this.lastHeardAt = Date.now();
       this.latency.add(latency);
       if (this.status !== STATUS.connected && this.client.realtime.isConnected()) this.opened();
       else this.emit('status');
@@ -276,12 +302,56 @@ export class Connection extends EventTarget {
     this.attempt = tries;
     this.nextRetryAt = Date.now() + delay;
     this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    this.watchConnect(delay);
     return delay;
+  }
+
+  /**
+   * A kit-created socket's attempt starting in `delayMs` must open within `CONNECT_TIMEOUT_MS`;
+   * one still connecting then is abandoned for a fresh one (phoenix's own reconnect step, which
+   * closes the stuck socket; its close plans the next try as usual).
+   */
+  private watchConnect(delayMs: number): void {
+    if (!this.owned) return;
+    this.timers.clearTimeout(this.connectWatch);
+    this.connectWatch = this.timers.setTimeout(() => {
+      this.connectWatch = undefined;
+      if (this.client.realtime.isConnecting()) this.retryNow();
+    }, delayMs + CONNECT_TIMEOUT_MS);
   }
 
   private networkBack(): void {
     if (this.status === STATUS.offline && navigator.onLine !== false) this.set({ status: STATUS.reconnecting });
-    if (this.owned) this.retryNow();
+    if (this.stale()) this.presumeLost();
+    else if (this.owned) this.retryNow();
+  }
+
+  /**
+   * An open socket not heard from for over two heartbeat intervals, the span phoenix allows a
+   * beat: the page's timers were paused (frozen, asleep), so the socket may have died unseen
+   * and the status may be long out of date.
+   */
+  private stale(): boolean {
+    const realtime = this.client.realtime;
+    return realtime.isConnected() && this.lastHeardAt > 0 && Date.now() - this.lastHeardAt > 2 * realtime.heartbeatIntervalMs;
+  }
+
+  /**
+   * Says so at once (not after phoenix's next heartbeat timeout, up to two intervals away) and
+   * asks the server: an answer shows it connected again. A kit-created socket that stays silent
+   * for `WAKE_PROBE_MS` is replaced; an app's is left to its own heartbeat.
+   */
+  private presumeLost(): void {
+    if (this.disposed) return;
+    this.lastHeardAt = 0;
+    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    this.probe();
+    if (!this.owned) return;
+    this.timers.clearTimeout(this.wakeCheck);
+    this.wakeCheck = this.timers.setTimeout(() => {
+      this.wakeCheck = undefined;
+      if (this.status !== STATUS.connected) this.reconnect();
+    }, WAKE_PROBE_MS);
   }
 
   /** One resolution at a time: two at once could sign in twice. */

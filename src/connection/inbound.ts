@@ -69,3 +69,17 @@ export function validPresence(entries: Iterable<readonly [string, readonly unkno
   }
   return state;
 }
+
+/**
+ * Whether two validated presence states hold the same people with the same metas, so a sync
+ * that changed only invalid metas (a peer forging or churning presence) is not news.
+ */
+export function samePresence(a: ReadonlyMap<string, readonly PresenceMeta[]>, b: ReadonlyMap<string, readonly PresenceMeta[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, metas] of a) {
+    const other = b.get(id);
+    if (!other || other.length !== metas.length) return false;
+    for (let i = 0; i < metas.length; i++) if (JSON.stringify(metas[i]) !== JSON.stringify(other[i])) return false;
+  }
+  return true;
+}

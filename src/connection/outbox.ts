@@ -59,19 +59,19 @@ const DB_NAME = 'flock-outbox';
 const STORE = 'writes';
 
 export class Outbox {
-  private readonly listeners = new Set<(entries: readonly OutboxEntry[]) => void>();
-  private readonly channel: BroadcastChannel | undefined;
-  private entries: OutboxEntry[] = [];
-  private closed = false;
+  readonly #listeners = new Set<(entries: readonly OutboxEntry[]) => void>();
+  readonly #channel: BroadcastChannel | undefined;
+  #entries: OutboxEntry[] = [];
+  #closed = false;
 
   private constructor(
     private readonly db: IDBPDatabase<OutboxDb>,
     readonly scope: string,
   ) {
     // Other tabs' changes (enqueue, replay, discard) show here too.
-    this.channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${DB_NAME}:${scope}`);
+    this.#channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`${DB_NAME}:${scope}`);
     // Another tab may write while this one is closing: a late refresh has nothing to update.
-    this.channel?.addEventListener('message', () => void this.refresh().catch(() => undefined));
+    this.#channel?.addEventListener('message', () => void this.refresh().catch(() => undefined));
   }
 
   /** Opens (or creates) the outbox for `scope`; `dbName` lets tests keep theirs apart. */
@@ -90,18 +90,18 @@ export class Outbox {
 
   /** The writes waiting or refused, oldest first. */
   get list(): readonly OutboxEntry[] {
-    return this.entries;
+    return this.#entries;
   }
 
   /** How many writes wait to be sent. */
   get queued(): number {
-    return this.entries.filter((e) => e.state === 'pending').length;
+    return this.#entries.filter((e) => e.state === 'pending').length;
   }
 
   /** Calls `listener` with the entries whenever they change (here or in another tab); returns an unsubscribe. */
   subscribe(listener: (entries: readonly OutboxEntry[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Queues a write. A key already queued is left as it is (the first write wins, as the upsert would). */
@@ -117,7 +117,7 @@ export class Outbox {
       entry = { ...value, seq };
     }
     await tx.done;
-    await this.changed();
+    await this.#changed();
     return entry as OutboxEntry<P>;
   }
 
@@ -129,8 +129,8 @@ export class Outbox {
   async replay(send: Sender): Promise<ReplayResult> {
     const run = async (): Promise<ReplayResult> => {
       const result: ReplayResult = { replayed: true, sent: 0, failed: 0, remaining: 0 };
-      if (this.closed) return { ...result, replayed: false };
-      const pending = (await this.read()).filter((e) => e.state === 'pending');
+      if (this.#closed) return { ...result, replayed: false };
+      const pending = (await this.#read()).filter((e) => e.state === 'pending');
       for (const [i, entry] of pending.entries()) {
         // Another tab may have discarded it meanwhile.
         if (!(await this.db.get(STORE, entry.seq))) continue;
@@ -152,7 +152,7 @@ export class Outbox {
           result.failed++;
         }
       }
-      await this.changed();
+      await this.#changed();
       return result;
     };
     if (typeof navigator === 'undefined' || !navigator.locks) return run();
@@ -167,13 +167,13 @@ export class Outbox {
    * or lost to the network (left pending for the next replay).
    */
   async settle(key: string, outcome: SendOutcome): Promise<void> {
-    if (this.closed) return;
+    if (this.#closed) return;
     const entry = await this.db.getFromIndex(STORE, 'key', key);
     if (entry?.seq === undefined) return;
     if (outcome.ok) await this.db.delete(STORE, entry.seq);
     else if (outcome.retry) await this.db.put(STORE, { ...entry, attempts: entry.attempts + 1 });
     else await this.db.put(STORE, { ...entry, attempts: entry.attempts + 1, state: 'failed', error: outcome.reason });
-    await this.changed();
+    await this.#changed();
   }
 
   /** Puts a failed write back in the queue (it keeps its place); the next replay sends it. */
@@ -182,38 +182,38 @@ export class Outbox {
     if (!entry || entry.state !== 'failed' || entry.seq === undefined) return;
     const { error: _error, ...rest } = entry;
     await this.db.put(STORE, { ...rest, state: 'pending' });
-    await this.changed();
+    await this.#changed();
   }
 
   /** Drops a write for good (the user chose to discard a refused write). */
   async discard(key: string): Promise<void> {
     const entry = await this.db.getFromIndex(STORE, 'key', key);
     if (entry?.seq !== undefined) await this.db.delete(STORE, entry.seq);
-    await this.changed();
+    await this.#changed();
   }
 
   /** Releases the database and the cross-tab channel. */
   close(): void {
-    this.closed = true;
-    this.listeners.clear();
-    this.channel?.close();
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#channel?.close();
     this.db.close();
   }
 
-  private async read(): Promise<OutboxEntry[]> {
+  async #read(): Promise<OutboxEntry[]> {
     const rows = await this.db.getAllFromIndex(STORE, 'scope', this.scope);
     return (rows as OutboxEntry[]).sort((a, b) => a.seq - b.seq);
   }
 
   private async refresh(): Promise<void> {
-    if (this.closed) return;
-    this.entries = await this.read();
-    for (const listener of this.listeners) listener(this.entries);
+    if (this.#closed) return;
+    this.#entries = await this.#read();
+    for (const listener of this.#listeners) listener(this.#entries);
   }
 
-  private async changed(): Promise<void> {
+  async #changed(): Promise<void> {
     await this.refresh();
     // A write begun just before the Room closed still lands; only the other tabs' nudge is moot.
-    if (!this.closed) this.channel?.postMessage('changed');
+    if (!this.#closed) this.#channel?.postMessage('changed');
   }
 }

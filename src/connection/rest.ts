@@ -20,9 +20,32 @@ interface Filterable<T> {
   or(filters: string): T;
 }
 
+/**
+ * How long one request may take. fetch has no limit of its own, and a request that went out on
+ * a link that died silently (a half-open keep-alive connection) would otherwise never settle:
+ * the write would hold the outbox, and a read the chat's catch-up, until the page reloads.
+ * An aborted write is "status 0", tried again like any network failure (sends are idempotent).
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 interface PostgrestLikeError {
   message: string;
   code?: string;
+}
+
+/** A refused or failed read, with supabase-js's status (0: the request never got an answer). */
+export class ReadError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+
+  /** No answer (network, timeout) or a server that may answer next time: worth sending again. */
+  get transient(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
 }
 
 export async function readRows(client: SupabaseClient, query: RowQuery): Promise<RowsResult> {
@@ -34,29 +57,30 @@ export async function readRows(client: SupabaseClient, query: RowQuery): Promise
   if (query.before) request = request.or(keysetFilter(query.before, 'lt'));
   for (const { column, ascending } of query.order ?? []) request = request.order(column, { ascending });
   if (query.limit !== undefined) request = request.limit(query.limit);
-  const { data, error, count } = await request;
-  if (error) throw new Error(error.message);
+  const { data, error, count, status } = await request.abortSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+  if (error) throw new ReadError(error.message, status);
   return { rows: (data ?? []) as unknown as Record<string, unknown>[], ...(count !== null && count !== undefined ? { count } : {}) };
 }
 
 /** Sends one write and says whether it landed, was refused (keep it, failed) or should wait (network). */
 export async function sendWrite(client: SupabaseClient, write: Write): Promise<SendOutcome> {
   const table = client.from(write.table);
+  const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let result: { error: PostgrestLikeError | null; status: number; data: unknown };
   switch (write.op) {
     case 'insert':
-      result = await table.upsert(write.values, { onConflict: PRIMARY_KEYS[write.table], ignoreDuplicates: true });
+      result = await table.upsert(write.values, { onConflict: PRIMARY_KEYS[write.table], ignoreDuplicates: true }).abortSignal(signal);
       break;
     case 'upsert':
-      result = await table.upsert(write.values, { onConflict: write.onConflict });
+      result = await table.upsert(write.values, { onConflict: write.onConflict }).abortSignal(signal);
       break;
     case 'update': {
-      const request = applyFilters(table.update(write.values), write.where);
+      const request = applyFilters(table.update(write.values), write.where).abortSignal(signal);
       result = write.requireMatch ? await request.select() : await request;
       break;
     }
     case 'delete': {
-      const request = applyFilters(table.delete(), write.where);
+      const request = applyFilters(table.delete(), write.where).abortSignal(signal);
       result = write.requireMatch ? await request.select() : await request;
       break;
     }

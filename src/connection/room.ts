@@ -1,7 +1,7 @@
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import { ChannelSession } from './channel-session.js';
 import type { Connection } from './connection.js';
-import { readRows } from './rest.js';
+import { ReadError, readRows } from './rest.js';
 import { Timers } from './timers.js';
 import type {
   ChangeBinding,
@@ -19,8 +19,11 @@ import type {
   WriteRequest,
   WriteResult,
 } from './types.js';
-import { BroadcastInbox, validPresence } from './inbound.js';
+import { BroadcastInbox, samePresence, validPresence } from './inbound.js';
 import { WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, type PresenceMeta, type PresenceStatus } from './wire.js';
+
+/** How many times a read that got no answer is sent again while the socket shows the server up. */
+const READ_RETRIES = 3;
 
 /** The topic of a room's channel (shared/DESIGN.md §3). */
 export function roomTopic(room: string): string {
@@ -38,6 +41,8 @@ export class SupabaseRoom extends EventTarget implements Room {
   private readonly timers = new Timers();
   private readonly inbox = new BroadcastInbox();
   private presenceState: PresenceState = new Map();
+  /** The channel whose first sync has been announced: each (re)join announces at least once. */
+  private syncedChannel: RealtimeChannel | undefined;
   private manualStatus: PresenceStatus = 'active';
   private since = Date.now();
   private trackedAs: string | undefined;
@@ -102,8 +107,24 @@ export class SupabaseRoom extends EventTarget implements Room {
     return (scope === 'user' ? this.userChannel() : this.session).addBinding(binding, listener);
   }
 
-  rows(query: RowQuery): Promise<RowsResult> {
-    return readRows(this.connection$.client, query);
+  /**
+   * Reads over REST. A read that got no answer while the socket is connected is sent again: the
+   * server is reachable, so the request went out on an HTTP connection that died silently (a
+   * keep-alive connection from before a half-open outage, which the browser still thinks open).
+   * The timeout aborts it, which closes that connection, so the next try goes out on another.
+   * Without this, the refetch an element makes on `resync` could be lost to such a connection.
+   */
+  async rows(query: RowQuery): Promise<RowsResult> {
+    for (let retry = 1; ; retry++) {
+      try {
+        return await readRows(this.connection$.client, query);
+      } catch (error) {
+        const worthRetrying = error instanceof ReadError && error.transient && this.connection$.state.status === 'connected';
+        if (this.closed || retry > READ_RETRIES || !worthRetrying) throw error;
+        // A quick failure (a 503) gets a moment before the next try; a timeout has waited already.
+        await new Promise((resolve) => this.timers.setTimeout(() => resolve(undefined), 250 * 2 ** (retry - 1)));
+      }
+    }
   }
 
   write(request: WriteRequest): Promise<WriteResult> {
@@ -202,7 +223,11 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   private presenceSynced(channel: RealtimeChannel): void {
     if (channel !== this.session.current) return;
-    this.presenceState = validPresence(Object.entries(channel.presenceState()));
+    const next = validPresence(Object.entries(channel.presenceState()));
+    // Invalid metas coming and going change nothing the elements show: no event, no re-render.
+    if (channel === this.syncedChannel && samePresence(this.presenceState, next)) return;
+    this.syncedChannel = channel;
+    this.presenceState = next;
     this.emit('presence');
   }
 

@@ -35,21 +35,21 @@ export function qualityOf(latencyMs: number): Quality {
  * beat nudges the figure rather than flipping the grade. The first sample is taken as is.
  */
 export class LatencyAverage {
-  private current: number | undefined;
+  #current: number | undefined;
 
   constructor(private readonly weight = 0.3) {}
 
   get value(): number | undefined {
-    return this.current;
+    return this.#current;
   }
 
   add(sampleMs: number): number | undefined {
-    if (!Number.isFinite(sampleMs) || sampleMs < 0) return this.current;
-    this.current = this.current === undefined ? sampleMs : this.current + this.weight * (sampleMs - this.current);
-    return this.current;
+    if (!Number.isFinite(sampleMs) || sampleMs < 0) return this.#current;
+    this.#current = this.#current === undefined ? sampleMs : this.#current + this.weight * (sampleMs - this.#current);
+    return this.#current;
   }
 
   reset(): void {
-    this.current = undefined;
+    this.#current = undefined;
   }
 }

@@ -18,10 +18,10 @@ import type { WriteRequest, WriteResult } from './types.js';
  * wait for it, so order holds.
  */
 export class WriteQueue {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private retryTimer: number | undefined;
-  private inFlight: Promise<unknown> | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #retryTimer: number | undefined;
+  #inFlight: Promise<unknown> | undefined;
 
   constructor(
     private readonly client: SupabaseClient,
@@ -32,23 +32,23 @@ export class WriteQueue {
 
   async write(request: WriteRequest): Promise<WriteResult> {
     const outbox = await this.outbox();
-    if (this.online() && !this.running && !this.inFlight && outbox.queued === 0) return this.sendNow(outbox, request);
+    if (this.online() && !this.#running && !this.#inFlight && outbox.queued === 0) return this.#sendNow(outbox, request);
     await outbox.enqueue(request.kind, request.key, request);
     await this.flush();
     return resultOf(outbox, request.key);
   }
 
-  private async sendNow(outbox: Outbox, request: WriteRequest): Promise<WriteResult> {
+  async #sendNow(outbox: Outbox, request: WriteRequest): Promise<WriteResult> {
     const sent = sendWrite(this.client, request.write).catch((error: unknown): SendOutcome => ({ ok: false, retry: true, reason: error instanceof Error ? error.message : String(error) }));
     const done = (async () => {
       const [, outcome] = await Promise.all([outbox.enqueue(request.kind, request.key, request), sent]);
       await outbox.settle(request.key, outcome);
     })();
-    this.inFlight = done;
+    this.#inFlight = done;
     try {
       await done;
     } finally {
-      this.inFlight = undefined;
+      this.#inFlight = undefined;
     }
     return resultOf(outbox, request.key);
   }
@@ -67,33 +67,33 @@ export class WriteQueue {
 
   /** Sends what is pending; a flush asked for while one runs runs once more after it. */
   flush(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
     }
-    this.running = (async () => {
+    this.#running = (async () => {
       try {
         do {
-          this.again = false;
-          await this.replayOnce();
-        } while (this.again);
+          this.#again = false;
+          await this.#replayOnce();
+        } while (this.#again);
       } finally {
-        this.running = undefined;
+        this.#running = undefined;
       }
     })();
-    return this.running;
+    return this.#running;
   }
 
-  private async replayOnce(): Promise<void> {
+  async #replayOnce(): Promise<void> {
     // A write sent directly must finish (and leave the outbox) before anything is replayed.
-    await this.inFlight?.catch(() => undefined);
+    await this.#inFlight?.catch(() => undefined);
     const outbox = await this.outbox();
     if (outbox.queued === 0) return;
     const result = await outbox.replay((entry) => sendWrite(this.client, (entry.payload as WriteRequest).write));
     if (!result.replayed) {
       // Another tab holds the replay lock; it may have read its list before our write landed.
-      this.timers.clearTimeout(this.retryTimer);
-      this.retryTimer = this.timers.setTimeout(() => void this.flush(), 1000);
+      this.timers.clearTimeout(this.#retryTimer);
+      this.#retryTimer = this.timers.setTimeout(() => void this.flush(), 1000);
     }
   }
 }

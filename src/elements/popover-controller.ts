@@ -9,8 +9,8 @@ type PopoverHost = ReactiveControllerHost & HTMLElement & { open: boolean; rende
  * exists only while open, and goes with the element.
  */
 export class PopoverController implements ReactiveController {
-  private listening = false;
-  private wasOpen: boolean | undefined;
+  #listening = false;
+  #wasOpen: boolean | undefined;
 
   constructor(
     private readonly host: PopoverHost,
@@ -21,18 +21,18 @@ export class PopoverController implements ReactiveController {
 
   hostUpdated(): void {
     const open = this.host.open;
-    if (open !== this.listening) {
-      if (open) document.addEventListener('pointerdown', this.onOutside, true);
-      else document.removeEventListener('pointerdown', this.onOutside, true);
-      this.listening = open;
+    if (open !== this.#listening) {
+      if (open) document.addEventListener('pointerdown', this.#onOutside, true);
+      else document.removeEventListener('pointerdown', this.#onOutside, true);
+      this.#listening = open;
     }
-    if (open && this.wasOpen === false) this.host.renderRoot.querySelector<HTMLElement>(this.selectors.panel)?.focus();
-    this.wasOpen = open;
+    if (open && this.#wasOpen === false) this.host.renderRoot.querySelector<HTMLElement>(this.selectors.panel)?.focus();
+    this.#wasOpen = open;
   }
 
   hostDisconnected(): void {
-    document.removeEventListener('pointerdown', this.onOutside, true);
-    this.listening = false;
+    document.removeEventListener('pointerdown', this.#onOutside, true);
+    this.#listening = false;
   }
 
   /** Put on the panel: Escape closes. */
@@ -47,7 +47,7 @@ export class PopoverController implements ReactiveController {
     this.host.renderRoot.querySelector<HTMLElement>(this.selectors.button)?.focus();
   }
 
-  private readonly onOutside = (event: Event): void => {
+  readonly #onOutside = (event: Event): void => {
     if (!event.composedPath().includes(this.host)) this.host.open = false;
   };
 }

@@ -102,6 +102,23 @@ describe('<flock-room>', () => {
     expect(sockets.urls.length - before).to.equal(1);
   });
 
+  it('uses a client set just after insertion (as @lit/react does, in a layout effect) and never makes one of its own', async () => {
+    const app = await appClient(url, 'Cy from the app');
+    apps.push(app);
+    const el = document.createElement('flock-room');
+    el.setAttribute('room', 'late-client');
+    el.setAttribute('supabase-url', url);
+    const owned: boolean[] = [];
+    el.addEventListener('flock-status-change', (e) => owned.push(e.detail.state.owned));
+    mount('').append(el);
+    el.client = app;
+    const room = await joined(el);
+    expect(room.connection.owned).to.equal(false);
+    // Not even briefly the kit's own client (which would sign in anonymously, as someone else).
+    expect(owned.length > 0 && owned.every((o) => !o)).to.equal(true);
+    expect(room.user?.name).to.equal('Cy from the app');
+  });
+
   it('gathers bindings made in one task into one join, and re-joins once for a later one', async () => {
     const el = mount(`<flock-room room="bindings-${crypto.randomUUID()}" supabase-url="${url}"></flock-room>`).firstElementChild as FlockRoom;
     const room = roomOf(el);

@@ -30,4 +30,29 @@ describe('faults: the access token expires while connected', () => {
     await say(scene, ada.chat, 'still here');
     await settled(scene);
   }).timeout(90_000);
+
+  it('joins again when the server ends a channel for an expired token, and catches up', async () => {
+    // Realtime ends a channel whose token has expired (a `system` error, then `phx_close`) and
+    // realtime-js drops it for good. Here the ending comes from a token pushed after its expiry,
+    // as a tab waking from sleep pushes its stale one: the kit's own refreshes keep a 6 s token
+    // from lapsing while the page is awake.
+    const scene = await openScene({ server: { accessTokenSeconds: 6 } });
+    const { ada, bo, lease } = scene;
+    await say(scene, ada.chat, 'fresh token');
+    await settled(scene);
+    const realtime = lease.connection.client.realtime;
+    const stale = realtime.accessTokenValue!;
+    const roomJoins = lease.room.session.joins;
+    const userJoins = lease.connection.userChannel().joins;
+    await new Promise((r) => setTimeout(r, 7000));
+
+    await realtime.setAuth(stale);
+    await waitFor(() => lease.room.session.joins > roomJoins, 'the room channel joined again', 20_000);
+    await waitFor(() => lease.connection.userChannel().joins > userJoins, 'the user channel joined again', 20_000);
+    await say(scene, bo.chat, 'after the expiry');
+    await waitFor(() => ada.chat.messages.some((m) => m.body === 'after the expiry'), 'Bo’s message reaches Ada', 20_000);
+    await notifyAda(scene, 'after the expiry');
+    await waitFor(() => badge(ada.bell) === '1', 'the notification arrives', 20_000);
+    await settled(scene);
+  }).timeout(90_000);
 });

@@ -24,16 +24,22 @@ export interface FlockAvatarClickDetail {
  * and a join. Past `max`, a `+N` button opens a list of everyone.
  *
  * @summary Presence avatars with overflow, away state and a keyboard-friendly list.
+ * @tagname flock-avatars
  * @event flock-presence-change - The people shown changed. detail: { people: Person[] }
  * @event flock-avatar-click - An avatar or list entry was chosen. detail: { person: Person }
  * @csspart group - The row of avatars (a toolbar: arrow keys move between them).
- * @csspart avatar - Each avatar (also `self`, `away` on those).
+ * @csspart avatar - Each avatar, in the row and in the list.
+ * @csspart self - The current user's avatar (with `avatar`).
+ * @csspart away - The avatar of someone who is away (with `avatar`).
  * @csspart overflow - The "+N" button.
  * @csspart list - The list of everyone (a listbox).
  * @csspart option - Each entry of the list.
+ * @csspart active - The list entry the keyboard is on (with `option`).
  * @csspart tooltip - Name and status shown on hover and focus.
  * @cssproperty --flock-avatar-size - Diameter of an avatar. Default 32px (24px with size="s", 40px with size="l").
- * @cssproperty --flock-color-surface - Ring around avatars and the list's background. Also --flock-color-text, --flock-color-border, --flock-color-muted, --flock-color-focus, --flock-color-selected.
+ * @cssproperty --flock-color-surface - The ring around each avatar and the list's background.
+ * @cssproperty --flock-radius-panel - Corners of the list. Default 0.5em.
+ * @cssproperty --flock-z-popover - Stacking order of the list and the tooltip. Default 1000.
  */
 export class FlockAvatars extends FlockElement {
   static override styles = [tokens, avatarsStyles];
@@ -41,7 +47,7 @@ export class FlockAvatars extends FlockElement {
   /** Avatars shown before the "+N" button. */
   @property({ type: Number }) max = 5;
 
-  /** `s`, `m` or `l`. */
+  /** Avatar size: `s` (24px), `m` (32px) or `l` (40px); `--flock-avatar-size` overrides it. */
   @property({ reflect: true }) size: 's' | 'm' | 'l' = 'm';
 
   /** Show the current user last instead of first. */
@@ -59,9 +65,9 @@ export class FlockAvatars extends FlockElement {
   @state() private listOpen = false;
   @state() private activeOption = 0;
   @state() private news = '';
-  private readonly failedImages = new Set<string>();
+  readonly #failedImages = new Set<string>();
 
-  private readonly presence = new PresenceController(this, {
+  readonly #presence = new PresenceController(this, {
     graceSeconds: () => this.grace,
     awayAfterSeconds: () => this.awayAfter,
     selfLast: () => this.selfLast,
@@ -70,12 +76,12 @@ export class FlockAvatars extends FlockElement {
       this.emit('flock-presence-change', { people });
     },
     arrivals: (joined, left) => {
-      this.news = [this.summary(joined, 'joined'), this.summary(left, 'left')].filter(Boolean).join('. ');
+      this.news = [this.#summary(joined, 'joined'), this.#summary(left, 'left')].filter(Boolean).join('. ');
     },
   });
 
   protected override watchRoom(room: Room): () => void {
-    return this.presence.watch(room);
+    return this.#presence.watch(room);
   }
 
   protected override render() {
@@ -84,8 +90,8 @@ export class FlockAvatars extends FlockElement {
     const hidden = people.length - shown.length;
     const tooltip = people.find((p) => p.id === this.hovered);
     return html`
-      <div part="group" role="toolbar" aria-label=${msg('avatars.label')} @keydown=${this.onGroupKey}>
-        ${shown.map((person, i) => this.renderAvatar(person, i))}
+      <div part="group" role="toolbar" aria-label=${msg('avatars.label')} @keydown=${this.#onGroupKey}>
+        ${shown.map((person, i) => this.#renderAvatar(person, i))}
         ${hidden > 0
           ? html`<button
               part="overflow"
@@ -94,29 +100,29 @@ export class FlockAvatars extends FlockElement {
               aria-haspopup="listbox"
               aria-expanded=${this.listOpen ? 'true' : 'false'}
               aria-label=${plural('avatars.more', hidden)}
-              @click=${this.toggleList}
+              @click=${this.#toggleList}
             >
               +${hidden}
             </button>`
           : nothing}
       </div>
-      ${tooltip && !this.listOpen ? html`<div part="tooltip" aria-hidden="true">${this.describe(tooltip)}</div>` : nothing}
-      ${this.listOpen ? this.renderList() : nothing}
+      ${tooltip && !this.listOpen ? html`<div part="tooltip" aria-hidden="true">${this.#describe(tooltip)}</div>` : nothing}
+      ${this.listOpen ? this.#renderList() : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this.news}</div>
     `;
   }
 
-  private renderAvatar(person: Person, index: number, inList = false) {
-    const face = this.face(person);
+  #renderAvatar(person: Person, index: number, inList = false) {
+    const face = this.#face(person);
     if (inList) return face;
     return html`<button
       part=${['avatar', person.self ? 'self' : '', person.status === 'away' ? 'away' : ''].filter(Boolean).join(' ')}
       type="button"
       tabindex=${this.focusIndex === index ? 0 : -1}
-      aria-label=${this.describe(person)}
+      aria-label=${this.#describe(person)}
       style=${`background:${person.color};color:${textOn(person.color)}`}
-      @click=${() => this.choose(person)}
-      @focus=${() => this.show(person.id, index)}
+      @click=${() => this.#choose(person)}
+      @focus=${() => this.#show(person.id, index)}
       @blur=${() => (this.hovered = undefined)}
       @pointerenter=${() => (this.hovered = person.id)}
       @pointerleave=${() => (this.hovered = undefined)}
@@ -125,23 +131,23 @@ export class FlockAvatars extends FlockElement {
     </button>`;
   }
 
-  private face(person: Person) {
+  #face(person: Person) {
     const url = person.avatar;
-    if (isAvatarUrl(url) && !this.failedImages.has(url)) {
-      return html`<img src=${url} alt="" referrerpolicy="no-referrer" @error=${() => this.imageFailed(url)} />`;
+    if (isAvatarUrl(url) && !this.#failedImages.has(url)) {
+      return html`<img src=${url} alt="" referrerpolicy="no-referrer" @error=${() => this.#imageFailed(url)} />`;
     }
     // Drawn by CSS from an attribute: the initials are decoration, the button's name says who it is.
-    return html`<span class="initials" aria-hidden="true" data-initials=${initials(this.clip(person.name))}></span>`;
+    return html`<span class="initials" aria-hidden="true" data-initials=${initials(this.#clip(person.name))}></span>`;
   }
 
-  private renderList() {
+  #renderList() {
     return html`<ul
       part="list"
       role="listbox"
       tabindex="0"
       aria-label=${msg('avatars.everyone')}
       aria-activedescendant=${`person-${this.activeOption}`}
-      @keydown=${this.onListKey}
+      @keydown=${this.#onListKey}
     >
       ${this.people.map(
         (person, i) => html`<li
@@ -149,69 +155,69 @@ export class FlockAvatars extends FlockElement {
           part=${i === this.activeOption ? 'option active' : 'option'}
           role="option"
           aria-selected=${i === this.activeOption ? 'true' : 'false'}
-          @click=${() => this.choose(person)}
+          @click=${() => this.#choose(person)}
         >
-          <span part=${person.status === 'away' ? 'avatar away' : 'avatar'} style=${`background:${person.color};color:${textOn(person.color)}`}>${this.face(person)}</span>
-          <span class="name">${person.self ? msg('avatars.you', { name: this.clip(person.name) }) : this.clip(person.name)}</span>
-          <span class="meta">${msg(`avatars.${person.status}`)} · ${msg('avatars.hereSince', { time: this.time(person.since) })}</span>
+          <span part=${person.status === 'away' ? 'avatar away' : 'avatar'} style=${`background:${person.color};color:${textOn(person.color)}`}>${this.#face(person)}</span>
+          <span class="name">${person.self ? msg('avatars.you', { name: this.#clip(person.name) }) : this.#clip(person.name)}</span>
+          <span class="meta">${msg(`avatars.${person.status}`)} · ${msg('avatars.hereSince', { time: this.#time(person.since) })}</span>
         </li>`,
       )}
     </ul>`;
   }
 
   /** "Ada, away" / "Ada (you), active": the accessible name and the tooltip. */
-  private describe(person: Person): string {
-    const name = person.self ? msg('avatars.you', { name: this.clip(person.name) }) : this.clip(person.name);
+  #describe(person: Person): string {
+    const name = person.self ? msg('avatars.you', { name: this.#clip(person.name) }) : this.#clip(person.name);
     return msg('avatars.person', { name, status: msg(`avatars.${person.status}`) });
   }
 
   /** Names are bounded on the wire already; this keeps bidi overrides from leaking past them. */
-  private clip(name: string): string {
+  #clip(name: string): string {
     return name.replace(/[\u202A-\u202E\u2066-\u2069]/g, '').slice(0, WIRE_LIMITS.name);
   }
 
-  private summary(people: readonly Person[], verb: 'joined' | 'left'): string {
-    const names = people.map((p) => this.clip(p.name));
+  #summary(people: readonly Person[], verb: 'joined' | 'left'): string {
+    const names = people.map((p) => this.#clip(p.name));
     if (names.length === 0) return '';
     if (names.length === 1) return msg(`avatars.${verb}1`, { a: names[0]! });
     if (names.length === 2) return msg(`avatars.${verb}2`, { a: names[0]!, b: names[1]! });
     return plural(`avatars.${verb}Many`, names.length - 1, { a: names[0]! });
   }
 
-  private time(at: number): string {
+  #time(at: number): string {
     return new Intl.DateTimeFormat(flockLocale(), { hour: 'numeric', minute: '2-digit' }).format(at);
   }
 
-  private show(id: string, index: number): void {
+  #show(id: string, index: number): void {
     this.hovered = id;
     this.focusIndex = index;
   }
 
-  private choose(person: Person): void {
+  #choose(person: Person): void {
     this.emit('flock-avatar-click', { person });
-    if (this.listOpen) this.closeList();
+    if (this.listOpen) this.#closeList();
   }
 
-  private imageFailed(url: string): void {
-    this.failedImages.add(url);
+  #imageFailed(url: string): void {
+    this.#failedImages.add(url);
     this.requestUpdate();
   }
 
-  private readonly toggleList = async () => {
-    if (this.listOpen) return this.closeList();
+  readonly #toggleList = async () => {
+    if (this.listOpen) return this.#closeList();
     this.listOpen = true;
     this.activeOption = 0;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('[part="list"]')?.focus();
   };
 
-  private closeList(): void {
+  #closeList(): void {
     this.listOpen = false;
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="overflow"]')?.focus());
   }
 
   /** Arrow keys move through the toolbar (mirrored right to left), Home and End jump. */
-  private readonly onGroupKey = (event: KeyboardEvent) => {
+  readonly #onGroupKey = (event: KeyboardEvent) => {
     const buttons = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[part="group"] > button')];
     if (buttons.length === 0) return;
     const rtl = getComputedStyle(this).direction === 'rtl';
@@ -226,7 +232,7 @@ export class FlockAvatars extends FlockElement {
     buttons[next]!.focus();
   };
 
-  private readonly onListKey = (event: KeyboardEvent) => {
+  readonly #onListKey = (event: KeyboardEvent) => {
     const last = this.people.length - 1;
     const moves: Record<string, number> = { ArrowDown: Math.min(last, this.activeOption + 1), ArrowUp: Math.max(0, this.activeOption - 1), Home: 0, End: last };
     if (event.key in moves) {
@@ -236,10 +242,10 @@ export class FlockAvatars extends FlockElement {
     } else if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
       const person = this.people[this.activeOption];
-      if (person) this.choose(person);
+      if (person) this.#choose(person);
     } else if (event.key === 'Escape' || event.key === 'Tab') {
       if (event.key === 'Escape') event.preventDefault();
-      this.closeList();
+      this.#closeList();
     }
   };
 }

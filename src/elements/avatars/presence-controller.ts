@@ -23,12 +23,12 @@ const ACTIVITY = ['pointermove', 'pointerdown', 'keydown', 'wheel', 'touchstart'
  */
 export class PresenceController implements ReactiveController {
   people: readonly Person[] = [];
-  private readonly leaving = new Map<string, { person: Person; timer: number }>();
-  private joined: Person[] = [];
-  private left: Person[] = [];
-  private batch: number | undefined;
-  private idle: number | undefined;
-  private seeded = false;
+  readonly #leaving = new Map<string, { person: Person; timer: number }>();
+  #joined: Person[] = [];
+  #left: Person[] = [];
+  #batch: number | undefined;
+  #idle: number | undefined;
+  #seeded = false;
 
   constructor(
     host: ReactiveControllerHost,
@@ -40,83 +40,83 @@ export class PresenceController implements ReactiveController {
   hostConnected(): void {}
 
   watch(room: Room): () => void {
-    this.seeded = false;
-    const sync = () => this.sync(room);
+    this.#seeded = false;
+    const sync = () => this.#sync(room);
     room.addEventListener('presence', sync);
     room.addEventListener('user', sync);
-    const active = () => this.activity(room);
+    const active = () => this.#activity(room);
     for (const type of ACTIVITY) document.addEventListener(type, active, { passive: true, capture: true });
-    this.activity(room);
+    this.#activity(room);
     sync();
     return () => {
       room.removeEventListener('presence', sync);
       room.removeEventListener('user', sync);
       for (const type of ACTIVITY) document.removeEventListener(type, active, { capture: true });
-      for (const { timer } of this.leaving.values()) window.clearTimeout(timer);
-      this.leaving.clear();
-      window.clearTimeout(this.batch);
-      window.clearTimeout(this.idle);
-      this.batch = this.idle = undefined;
-      this.joined = [];
-      this.left = [];
+      for (const { timer } of this.#leaving.values()) window.clearTimeout(timer);
+      this.#leaving.clear();
+      window.clearTimeout(this.#batch);
+      window.clearTimeout(this.#idle);
+      this.#batch = this.#idle = undefined;
+      this.#joined = [];
+      this.#left = [];
       this.people = [];
     };
   }
 
-  private sync(room: Room): void {
+  #sync(room: Room): void {
     const current = peopleFrom(room.presence, room.user?.id);
     const here = new Set(current.map((p) => p.id));
     const shown = new Map(this.people.map((p) => [p.id, p]));
     for (const person of current) {
-      const returning = this.leaving.get(person.id);
+      const returning = this.#leaving.get(person.id);
       if (returning) {
         window.clearTimeout(returning.timer);
-        this.leaving.delete(person.id);
-      } else if (!shown.has(person.id) && this.seeded && !person.self) {
-        this.joined.push(person);
+        this.#leaving.delete(person.id);
+      } else if (!shown.has(person.id) && this.#seeded && !person.self) {
+        this.#joined.push(person);
       }
     }
     for (const person of this.people) {
-      if (here.has(person.id) || this.leaving.has(person.id)) continue;
+      if (here.has(person.id) || this.#leaving.has(person.id)) continue;
       const timer = window.setTimeout(() => {
-        this.leaving.delete(person.id);
-        if (!person.self) this.left.push(person);
-        this.publish(room);
-        this.schedule();
+        this.#leaving.delete(person.id);
+        if (!person.self) this.#left.push(person);
+        this.#publish(room);
+        this.#schedule();
       }, this.options.graceSeconds() * 1000);
-      this.leaving.set(person.id, { person, timer });
+      this.#leaving.set(person.id, { person, timer });
     }
     // The first sync is who was already here: not news.
-    if (room.user && room.presence.has(room.user.id)) this.seeded = true;
-    this.publish(room, current);
-    this.schedule();
+    if (room.user && room.presence.has(room.user.id)) this.#seeded = true;
+    this.#publish(room, current);
+    this.#schedule();
   }
 
-  private publish(room: Room, current = peopleFrom(room.presence, room.user?.id)): void {
-    const all = [...current, ...[...this.leaving.values()].map((l) => l.person)];
+  #publish(room: Room, current = peopleFrom(room.presence, room.user?.id)): void {
+    const all = [...current, ...[...this.#leaving.values()].map((l) => l.person)];
     const next = orderPeople(all, this.options.selfLast());
     if (JSON.stringify(next) === JSON.stringify(this.people)) return;
     this.people = next;
     this.options.changed(next);
   }
 
-  private schedule(): void {
-    if (this.batch !== undefined || (this.joined.length === 0 && this.left.length === 0)) return;
-    this.batch = window.setTimeout(() => {
-      this.batch = undefined;
-      const [joined, left] = [this.joined, this.left];
-      this.joined = [];
-      this.left = [];
+  #schedule(): void {
+    if (this.#batch !== undefined || (this.#joined.length === 0 && this.#left.length === 0)) return;
+    this.#batch = window.setTimeout(() => {
+      this.#batch = undefined;
+      const [joined, left] = [this.#joined, this.#left];
+      this.#joined = [];
+      this.#left = [];
       this.options.arrivals(joined, left);
     }, BATCH_MS);
   }
 
   /** Input from this user: active now, away after the idle period. */
-  private activity(room: Room): void {
-    if (this.idle === undefined) room.setPresenceStatus('active');
-    window.clearTimeout(this.idle);
-    this.idle = window.setTimeout(() => {
-      this.idle = undefined;
+  #activity(room: Room): void {
+    if (this.#idle === undefined) room.setPresenceStatus('active');
+    window.clearTimeout(this.#idle);
+    this.#idle = window.setTimeout(() => {
+      this.#idle = undefined;
       room.setPresenceStatus('away');
     }, this.options.awayAfterSeconds() * 1000);
   }

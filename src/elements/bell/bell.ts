@@ -30,6 +30,7 @@ const TOAST_MS = 5000;
  * across tabs, and usable offline: reading and deleting apply at once and go through the outbox.
  *
  * @summary Notification bell and inbox, live, private and offline-safe.
+ * @tagname flock-bell
  * @event flock-notification - A notification arrived live. detail: { notification }
  * @event flock-notification-click - A notification's link was followed; cancelable (call preventDefault to route yourself). detail: { notification }
  * @event flock-notifications-read - The user marked notifications read. detail: { ids: string[] | 'all' }
@@ -42,10 +43,18 @@ const TOAST_MS = 5000;
  * @csspart title - The title (a link when the notification has a safe URL).
  * @csspart body - The body text.
  * @csspart unread-marker - The unread dot.
- * @csspart action - Buttons: mark read/unread, delete, mark all read, show older, try again.
+ * @csspart action - Every button in the inbox but the filters; each also has its own part below.
+ * @csspart toggle-read - Mark read / Mark unread, on a notification.
+ * @csspart delete - Delete, on a notification.
+ * @csspart mark-all - Mark all read.
+ * @csspart more - Show older.
+ * @csspart retry - Try again, when the inbox failed to load.
  * @csspart toast - The brief toast, with `toast`.
  * @cssproperty --flock-bell-size - The bell button's size. Default 2.25rem.
  * @cssproperty --flock-bell-badge - The badge colour. Default #b91c1c.
+ * @cssproperty --flock-radius-panel - Corners of the inbox and the toast. Default 0.5em.
+ * @cssproperty --flock-radius-button - Corners of the buttons in the inbox. Default 0.3em.
+ * @cssproperty --flock-z-popover - Stacking order of the inbox and the toast. Default 1000.
  */
 export class FlockBell extends FlockElement {
   static override styles = [tokens, bellStyles];
@@ -69,14 +78,14 @@ export class FlockBell extends FlockElement {
   @state() private announcement = '';
   @state() private toastText = '';
   @state() private notice = '';
-  private readonly disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="panel"]' });
-  private toastTimer: number | undefined;
-  private pulseTimer: number | undefined;
+  readonly #disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="panel"]' });
+  #toastTimer: number | undefined;
+  #pulseTimer: number | undefined;
 
   private readonly inbox = new InboxController(this, {
     pageSize: () => Math.max(1, Math.min(100, this.pageSize)),
     changed: () => this.requestUpdate(),
-    arrived: (notification) => this.alert(notification),
+    arrived: (notification) => this.#alert(notification),
     refused: (reason) => {
       this.notice = msg('bell.refused', { reason });
       this.announcement = this.notice;
@@ -99,15 +108,15 @@ export class FlockBell extends FlockElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.clearTimeout(this.toastTimer);
-    window.clearTimeout(this.pulseTimer);
+    window.clearTimeout(this.#toastTimer);
+    window.clearTimeout(this.#pulseTimer);
   }
 
   protected override render() {
     const unread = this.inbox.unread;
     const name = unread > 0 ? plural('bell.labelUnread', unread) : msg('bell.label');
     return html`
-      <button part="button" type="button" aria-label=${name} aria-expanded=${this.open ? 'true' : 'false'} aria-haspopup="dialog" aria-controls="panel" @click=${this.toggle}>
+      <button part="button" type="button" aria-label=${name} aria-expanded=${this.open ? 'true' : 'false'} aria-haspopup="dialog" aria-controls="panel" @click=${this.#toggle}>
         <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
           <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.7 21a2 2 0 0 1-3.4 0" />
         </svg>
@@ -116,20 +125,20 @@ export class FlockBell extends FlockElement {
             html`<span part="badge" aria-hidden="true" data-count=${this.dot ? '' : unread > 99 ? '99+' : String(unread)}></span>`
           : nothing}
       </button>
-      ${this.open ? this.renderPanel() : nothing}
+      ${this.open ? this.#renderPanel() : nothing}
       ${this.toastText ? html`<div part="toast" aria-hidden="true">${this.toastText}</div>` : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     `;
   }
 
-  private renderPanel() {
+  #renderPanel() {
     const items = this.filter === 'unread' ? this.inbox.items.filter((n) => n.readAt === null) : this.inbox.items;
-    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.disclosure.onKeydown}>
+    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.#disclosure.onKeydown}>
       <header>
         <button part="filter" type="button" aria-pressed=${this.filter === 'all' ? 'true' : 'false'} @click=${() => (this.filter = 'all')}>${msg('bell.all')}</button>
         <button part="filter" type="button" aria-pressed=${this.filter === 'unread' ? 'true' : 'false'} @click=${() => (this.filter = 'unread')}>${msg('bell.unread')}</button>
         <span class="spacer"></span>
-        <button part="action mark-all" type="button" ?disabled=${this.inbox.unread === 0} @click=${this.markAllRead}>${msg('bell.markAllRead')}</button>
+        <button part="action mark-all" type="button" ?disabled=${this.inbox.unread === 0} @click=${this.#markAllRead}>${msg('bell.markAllRead')}</button>
       </header>
       ${this.notice ? html`<p class="state" role="alert">${this.notice}</p>` : nothing}
       ${this.inbox.state === 'loading'
@@ -138,29 +147,29 @@ export class FlockBell extends FlockElement {
           ? html`<p class="state">${msg('bell.error')} <button part="action retry" type="button" @click=${() => void this.inbox.reload()}>${msg('bell.retry')}</button></p>`
           : items.length === 0
             ? html`<p class="state">${this.filter === 'unread' ? msg('bell.emptyUnread') : msg('bell.empty')}</p>`
-            : html`<ul aria-label=${msg('bell.label')}>${items.map((n) => this.renderItem(n))}</ul>`}
+            : html`<ul aria-label=${msg('bell.label')}>${items.map((n) => this.#renderItem(n))}</ul>`}
       ${this.inbox.hasMore && this.filter === 'all' ? html`<p class="state"><button part="action more" type="button" @click=${() => void this.inbox.more()}>${msg('bell.more')}</button></p>` : nothing}
     </div>`;
   }
 
-  private renderItem(n: FlockNotification) {
+  #renderItem(n: FlockNotification) {
     const title = n.title.slice(0, TITLE_CHARS);
     // Only http(s) or same-origin paths become links; anything else stays text.
     const link = isSafeUrl(n.url) ? n.url : undefined;
     return html`<li part="item" ?data-unread=${n.readAt === null}>
       <span part="actor" aria-hidden="true">${initials(n.actorName ?? n.kind)}</span>
-      <span part="title">${link ? html`<a href=${link} @click=${(e: MouseEvent) => this.follow(e, n)}>${title}</a>` : title}</span>
+      <span part="title">${link ? html`<a href=${link} @click=${(e: MouseEvent) => this.#follow(e, n)}>${title}</a>` : title}</span>
       ${n.body ? html`<span part="body">${n.body.slice(0, BODY_CHARS)}</span>` : nothing}
       <span class="meta">
         ${n.readAt === null ? html`<span part="unread-marker"></span><span class="visually-hidden">${msg('bell.unreadMarker')}</span>` : nothing}
-        <time datetime=${n.createdAt}>${this.ago(n.createdAt)}</time>
-        <button part="action toggle-read" type="button" @click=${() => this.toggleRead(n)}>${n.readAt === null ? msg('bell.markRead') : msg('bell.markUnread')}</button>
+        <time datetime=${n.createdAt}>${this.#ago(n.createdAt)}</time>
+        <button part="action toggle-read" type="button" @click=${() => this.#toggleRead(n)}>${n.readAt === null ? msg('bell.markRead') : msg('bell.markUnread')}</button>
         <button part="action delete" type="button" @click=${() => void this.inbox.remove(n.id)}>${msg('bell.delete')}</button>
       </span>
     </li>`;
   }
 
-  private ago(iso: string): string {
+  #ago(iso: string): string {
     const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
     const format = new Intl.RelativeTimeFormat(flockLocale(), { numeric: 'auto' });
     const abs = Math.abs(seconds);
@@ -170,40 +179,40 @@ export class FlockBell extends FlockElement {
     return format.format(Math.round(seconds / 86_400), 'day');
   }
 
-  private toggleRead(n: FlockNotification): void {
+  #toggleRead(n: FlockNotification): void {
     const read = n.readAt === null;
     void this.inbox.markRead(n.id, read);
     if (read) this.emit('flock-notifications-read', { ids: [n.id] });
   }
 
-  private readonly markAllRead = () => {
+  readonly #markAllRead = () => {
     void this.inbox.markAllRead();
     this.emit('flock-notifications-read', { ids: 'all' });
   };
 
-  private follow(event: MouseEvent, notification: FlockNotification): void {
+  #follow(event: MouseEvent, notification: FlockNotification): void {
     const routed = !this.dispatchEvent(new CustomEvent('flock-notification-click', { detail: { notification }, bubbles: true, composed: true, cancelable: true }));
     if (routed) event.preventDefault();
     if (notification.readAt === null) void this.inbox.markRead(notification.id, true);
   }
 
-  private alert(notification: FlockNotification): void {
+  #alert(notification: FlockNotification): void {
     const title = notification.title.slice(0, TITLE_CHARS);
     this.announcement = msg('bell.new', { title });
     this.emit('flock-notification', { notification });
     this.setAttribute('pulsing', '');
-    window.clearTimeout(this.pulseTimer);
-    this.pulseTimer = window.setTimeout(() => this.removeAttribute('pulsing'), 2000);
+    window.clearTimeout(this.#pulseTimer);
+    this.#pulseTimer = window.setTimeout(() => this.removeAttribute('pulsing'), 2000);
     if (this.toast) {
       this.toastText = title;
-      window.clearTimeout(this.toastTimer);
-      this.toastTimer = window.setTimeout(() => (this.toastText = ''), TOAST_MS);
+      window.clearTimeout(this.#toastTimer);
+      this.#toastTimer = window.setTimeout(() => (this.toastText = ''), TOAST_MS);
     }
-    if (this.sound) this.chime();
+    if (this.sound) this.#chime();
   }
 
   /** A short, quiet tone; only when the page asked for sound. */
-  private chime(): void {
+  #chime(): void {
     try {
       const audio = new AudioContext();
       const tone = audio.createOscillator();
@@ -220,7 +229,7 @@ export class FlockBell extends FlockElement {
     }
   }
 
-  private readonly toggle = () => {
+  readonly #toggle = () => {
     this.open = !this.open;
     this.notice = '';
   };

@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ChangeEvent, Room, Row, Write } from '../../connection/types.js';
+import type { ChangeEvent, Filter, Room, Row, Write } from '../../connection/types.js';
+import { timeKey } from '../chat/timeline.js';
 
 /** One notification, as the inbox shows it. */
 export interface FlockNotification {
@@ -41,6 +42,13 @@ function toNotification(row: Row): FlockNotification {
   };
 }
 
+/** The most recent of `items` by the server's time (REST and Realtime spell timestamps differently). */
+function newestOf(items: readonly FlockNotification[]): FlockNotification | undefined {
+  let newest: FlockNotification | undefined;
+  for (const item of items) if (!newest || timeKey(item.createdAt) > timeKey(newest.createdAt)) newest = item;
+  return newest;
+}
+
 /**
  * The current user's notifications and their unread count. The list is paged over REST and
  * kept live by postgres_changes on the user's own channel (`user_id=eq.<me>`; RLS makes sure
@@ -58,9 +66,9 @@ export class InboxController implements ReactiveController {
   state: InboxState = 'idle';
   error = '';
   hasMore = false;
-  private room: Room | undefined;
-  private recountTimer: number | undefined;
-  private generation = 0;
+  #room: Room | undefined;
+  #recountTimer: number | undefined;
+  #generation = 0;
 
   constructor(
     host: ReactiveControllerHost,
@@ -72,7 +80,7 @@ export class InboxController implements ReactiveController {
   hostConnected(): void {}
 
   watch(room: Room): () => void {
-    this.room = room;
+    this.#room = room;
     let unsubscribe: (() => void) | undefined;
     let boundTo: string | undefined;
     const bind = () => {
@@ -80,7 +88,7 @@ export class InboxController implements ReactiveController {
       if (!me || me.id === boundTo) return;
       boundTo = me.id;
       unsubscribe?.();
-      unsubscribe = room.onChanges({ event: '*', table: 'flock_notifications', filter: `user_id=eq.${me.id}` }, (c) => this.apply(c), 'user');
+      unsubscribe = room.onChanges({ event: '*', table: 'flock_notifications', filter: `user_id=eq.${me.id}` }, (c) => this.#apply(c), 'user');
       void this.reload();
     };
     const resync = () => void this.reload();
@@ -91,9 +99,9 @@ export class InboxController implements ReactiveController {
       unsubscribe?.();
       room.removeEventListener('user', bind);
       room.removeEventListener('resync', resync);
-      window.clearTimeout(this.recountTimer);
-      this.room = undefined;
-      this.generation++;
+      window.clearTimeout(this.#recountTimer);
+      this.#room = undefined;
+      this.#generation++;
       this.items = [];
       this.unread = 0;
       this.state = 'idle';
@@ -102,20 +110,20 @@ export class InboxController implements ReactiveController {
 
   /** The first page and the exact count, afresh (on start, after a reconnect, on Retry). */
   async reload(): Promise<void> {
-    const room = this.room;
+    const room = this.#room;
     if (!room?.user) return;
-    const generation = ++this.generation;
+    const generation = ++this.#generation;
     this.state = this.items.length === 0 ? 'loading' : this.state;
     this.options.changed();
     try {
-      const [page, count] = await Promise.all([this.page(room, undefined), this.count(room)]);
-      if (generation !== this.generation) return;
+      const [page, count] = await Promise.all([this.#page(room, undefined), this.#count(room)]);
+      if (generation !== this.#generation) return;
       this.items = page;
       this.unread = count;
       this.state = 'ready';
       this.error = '';
     } catch (error) {
-      if (generation !== this.generation) return;
+      if (generation !== this.#generation) return;
       this.state = 'error';
       this.error = error instanceof Error ? error.message : String(error);
     }
@@ -124,10 +132,10 @@ export class InboxController implements ReactiveController {
 
   /** The next page, older than the oldest held. */
   async more(): Promise<void> {
-    const room = this.room;
+    const room = this.#room;
     const last = this.items.at(-1);
     if (!room || !last) return;
-    const older = await this.page(room, last);
+    const older = await this.#page(room, last);
     const known = new Set(this.items.map((n) => n.id));
     this.items = [...this.items, ...older.filter((n) => !known.has(n.id))];
     this.options.changed();
@@ -138,25 +146,39 @@ export class InboxController implements ReactiveController {
     if (!item || (item.readAt !== null) === read) return Promise.resolve();
     const before = item.readAt;
     const readAt = read ? new Date().toISOString() : null;
-    return this.act(
+    return this.#act(
       `notification.${read ? 'read' : 'unread'}`,
       id,
       { op: 'update', table: 'flock_notifications', values: { read_at: readAt }, where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true },
-      () => this.setRead(id, readAt),
-      () => this.setRead(id, before),
+      () => this.#setRead(id, readAt),
+      () => this.#setRead(id, before),
     );
   }
 
+  /**
+   * Marks read what the user was shown: every unread notification up to the newest one held at
+   * the click, the older ones not paged in included. The bound travels with the write, so one
+   * queued offline and sent later leaves unread what arrived after the click.
+   */
   markAllRead(): Promise<void> {
-    const me = this.room?.user;
+    const me = this.#room?.user;
+    const newest = newestOf(this.items);
     if (!me) return Promise.resolve();
     const unreadBefore = this.items.filter((n) => n.readAt === null).map((n) => n.id);
     const countBefore = this.unread;
     const now = new Date().toISOString();
-    return this.act(
+    const where: Filter[] = [
+      { column: 'user_id', op: 'eq', value: me.id },
+      { column: 'read_at', op: 'is', value: null },
+      // Only what had arrived when the user asked, however late the write is sent: bounded by the
+      // newest held, in the server's own timestamp (compared by Postgres, not by this clock).
+      // With none held (the badge alone was loaded) "all" is all: there is nothing to bound by.
+      ...(newest ? [{ column: 'created_at', op: 'lte', value: newest.createdAt } satisfies Filter] : []),
+    ];
+    return this.#act(
       'notification.read-all',
       me.id,
-      { op: 'update', table: 'flock_notifications', values: { read_at: now }, where: [{ column: 'user_id', op: 'eq', value: me.id }, { column: 'read_at', op: 'is', value: null }] },
+      { op: 'update', table: 'flock_notifications', values: { read_at: now }, where },
       () => {
         this.items = this.items.map((n) => (n.readAt === null ? { ...n, readAt: now } : n));
         this.unread = 0;
@@ -172,7 +194,7 @@ export class InboxController implements ReactiveController {
     const index = this.items.findIndex((n) => n.id === id);
     const item = this.items[index];
     if (!item) return Promise.resolve();
-    return this.act(
+    return this.#act(
       'notification.delete',
       id,
       { op: 'delete', table: 'flock_notifications', where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true },
@@ -188,8 +210,8 @@ export class InboxController implements ReactiveController {
   }
 
   /** Applies an action at once, sends it through the outbox, and undoes it if the server refuses. */
-  private async act(kind: string, id: string, write: Write, apply: () => void, undo: () => void): Promise<void> {
-    const room = this.room;
+  async #act(kind: string, id: string, write: Write, apply: () => void, undo: () => void): Promise<void> {
+    const room = this.#room;
     if (!room) return;
     apply();
     this.options.changed();
@@ -202,18 +224,18 @@ export class InboxController implements ReactiveController {
       undo();
       this.options.refused(result.reason);
       this.options.changed();
-      this.scheduleRecount();
+      this.#scheduleRecount();
     }
   }
 
-  private setRead(id: string, readAt: string | null): void {
+  #setRead(id: string, readAt: string | null): void {
     const item = this.items.find((n) => n.id === id);
     if (!item || (item.readAt === null) === (readAt === null)) return;
     this.unread = Math.max(0, this.unread + (readAt === null ? 1 : -1));
     this.items = this.items.map((n) => (n.id === id ? { ...n, readAt } : n));
   }
 
-  private apply(change: ChangeEvent): void {
+  #apply(change: ChangeEvent): void {
     if (change.eventType === 'INSERT') {
       const arrived = toNotification(change.new);
       if (!this.items.some((n) => n.id === arrived.id)) {
@@ -224,7 +246,7 @@ export class InboxController implements ReactiveController {
     } else if (change.eventType === 'UPDATE') {
       const next = toNotification(change.new);
       const held = this.items.find((n) => n.id === next.id);
-      if (held) this.setRead(next.id, next.readAt);
+      if (held) this.#setRead(next.id, next.readAt);
       else if ((change.old.read_at ?? null) === null && next.readAt !== null) this.unread = Math.max(0, this.unread - 1);
       else if (change.old.read_at != null && next.readAt === null) this.unread++;
       if (held) this.items = this.items.map((n) => (n.id === next.id ? { ...next } : n));
@@ -239,20 +261,20 @@ export class InboxController implements ReactiveController {
       }
     }
     this.options.changed();
-    this.scheduleRecount();
+    this.#scheduleRecount();
   }
 
   /** The server's exact count replaces the running one shortly after changes settle. */
-  private scheduleRecount(): void {
-    window.clearTimeout(this.recountTimer);
-    this.recountTimer = window.setTimeout(async () => {
-      const room = this.room;
+  #scheduleRecount(): void {
+    window.clearTimeout(this.#recountTimer);
+    this.#recountTimer = window.setTimeout(async () => {
+      const room = this.#room;
       if (!room) return;
-      const generation = this.generation;
+      const generation = this.#generation;
       try {
-        const count = await this.count(room);
+        const count = await this.#count(room);
         // A write still queued would be undone by a stale count: wait for it instead.
-        if (generation === this.generation && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
+        if (generation === this.#generation && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
           this.unread = count;
           this.options.changed();
         }
@@ -262,7 +284,7 @@ export class InboxController implements ReactiveController {
     }, RECOUNT_MS);
   }
 
-  private async page(room: Room, after: FlockNotification | undefined): Promise<FlockNotification[]> {
+  async #page(room: Room, after: FlockNotification | undefined): Promise<FlockNotification[]> {
     const { rows } = await room.rows({
       table: 'flock_notifications',
       where: [{ column: 'user_id', op: 'eq', value: room.user!.id }],
@@ -277,7 +299,7 @@ export class InboxController implements ReactiveController {
     return rows.slice(0, this.options.pageSize()).map(toNotification);
   }
 
-  private async count(room: Room): Promise<number> {
+  async #count(room: Room): Promise<number> {
     const { count } = await room.rows({
       table: 'flock_notifications',
       where: [

@@ -37,6 +37,7 @@ const SCHEMA_MAX = 4000;
  * notify (through the database). Bodies are text, never HTML; only http(s) URLs become links.
  *
  * @summary Durable, live chat with typing, receipts, mentions and an offline outbox.
+ * @tagname flock-chat
  * @event flock-message - A message from someone else arrived live. detail: { message }
  * @event flock-message-send - This user sent a message (shown at once as pending). detail: { message }
  * @event flock-message-failed - The server refused one of this user's messages. detail: { message, reason }
@@ -45,21 +46,39 @@ const SCHEMA_MAX = 4000;
  * @csspart avatar - The author's initials at the start of a group.
  * @csspart author - The author's name.
  * @csspart time - The time sent.
- * @csspart body - The text (also `deleted` when deleted).
+ * @csspart body - The text.
+ * @csspart deleted - The "message deleted" note that replaces a deleted message's text (with `body`).
  * @csspart link - A link in a message.
  * @csspart mention - An @mention (data-me when it names this user).
  * @csspart state - "Sending…", "Not sent", "edited".
  * @csspart seen-by - "Seen by …" under your last message.
- * @csspart actions - A message's buttons; `action` each (edit, delete, retry, discard…).
+ * @csspart actions - A message's buttons.
+ * @csspart action - Every button on a message or notice; each also has its own part below.
+ * @csspart edit - Edit, on your own message.
+ * @csspart delete - Delete, on your own message.
+ * @csspart confirm-delete - Delete, in the confirmation that follows.
+ * @csspart cancel - Cancel, in that confirmation.
+ * @csspart retry - Try again, on a message the server refused.
+ * @csspart discard - Discard, on a message that is pending or refused.
+ * @csspart retry-load - Try again, when the history failed to load.
+ * @csspart dismiss - Closes the error notice.
+ * @csspart edit-input - The text box that edits a message in place.
  * @csspart day - A day separator.
  * @csspart unread-divider - The "New messages" divider.
  * @csspart jump - The jump-to-latest button.
  * @csspart typing - Who is typing.
- * @csspart composer - The composer row; `input`, `counter`, `send`, `suggestions` inside it.
+ * @csspart composer - The composer row.
+ * @csspart input - The composer's text box.
+ * @csspart counter - Characters left, shown near the limit.
+ * @csspart send - The Send button.
+ * @csspart suggestions - The list of people an `@` mention can name.
  * @csspart notice - An error notice (a refused edit…).
+ * @csspart readonly-note - What replaces the composer with `readonly`, or for visitors who cannot write.
  * @cssproperty --flock-chat-height - The panel's height. Default 28rem.
  * @cssproperty --flock-chat-mine - Background of your own messages.
  * @cssproperty --flock-chat-mention - Background of a mention of you.
+ * @cssproperty --flock-color-accent - The Send button. Default #1d4ed8.
+ * @cssproperty --flock-radius - Corners of the panel. Default 0.5rem.
  */
 export class FlockChat extends FlockElement {
   static override styles = [tokens, chatStyles];
@@ -82,14 +101,14 @@ export class FlockChat extends FlockElement {
   @state() private notice = '';
   @state() private unreadFrom: string | undefined;
   @state() private newCount = 0;
-  private dividerPlaced = false;
-  private focusAfterUpdate: string | undefined;
+  #dividerPlaced = false;
+  #focusAfterUpdate: string | undefined;
 
-  private readonly chat = new ChatController({
+  readonly #chat = new ChatController({
     pageSize: () => Math.max(1, Math.min(200, Math.floor(this.pageSize) || 50)),
     changed: () => this.requestUpdate(),
     arrived: (message) => {
-      if (!this.scroller.following || document.visibilityState !== 'visible') {
+      if (!this.#scroller.following || document.visibilityState !== 'visible') {
         this.newCount++;
         this.unreadFrom ??= message.id;
       }
@@ -100,179 +119,179 @@ export class FlockChat extends FlockElement {
       this.notice = message && message.userId !== this.room?.user?.id ? msg('chat.notYours') : msg('chat.refused', { reason });
     },
   });
-  private readonly scroller = new ListScroll(
+  readonly #scroller = new ListScroll(
     {
       list: () => this.renderRoot.querySelector<HTMLElement>('[part="list"]'),
       requestUpdate: () => this.requestUpdate(),
       reachedBottom: () => {
         this.newCount = 0;
-        this.markRead();
+        this.#markRead();
       },
     },
-    this.chat,
+    this.#chat,
   );
-  private readonly reads = new ReadsTracker(() => this.requestUpdate());
-  private readonly typing = new TypingTracker(() => this.requestUpdate());
-  private readonly composer = new Composer(this, {
+  readonly #reads = new ReadsTracker(() => this.requestUpdate());
+  readonly #typing = new TypingTracker(() => this.requestUpdate());
+  readonly #composer = new Composer(this, {
     maxLength: () => Math.max(1, Math.min(SCHEMA_MAX, Math.floor(this.maxLength) || SCHEMA_MAX)),
     placeholder: () => this.placeholder || msg('chat.placeholder'),
-    people: () => this.people().filter((p) => p.id !== this.room?.user?.id),
+    people: () => this.#people().filter((p) => p.id !== this.room?.user?.id),
     submit: (body) => {
-      this.composer.clear();
+      this.#composer.clear();
       void this.send(body);
     },
-    typed: () => this.typing.keystroke(),
-    stopped: () => this.typing.stop(),
+    typed: () => this.#typing.keystroke(),
+    stopped: () => this.#typing.stop(),
     editLast: () => {
-      const mine = this.lastOwn();
-      if (mine) this.startEdit(mine.id);
+      const mine = this.#lastOwn();
+      if (mine) this.#startEdit(mine.id);
     },
   });
 
   /** The messages held, oldest first (unsent ones last). */
   get messages(): readonly ChatMessage[] {
-    return this.chat.messages;
+    return this.#chat.messages;
   }
 
   /** Sends a message as this user; it shows at once as pending. */
   async send(body: string): Promise<ChatMessage | undefined> {
     const text = body.trim();
-    if (!text || this.isReadonly) return undefined;
-    this.typing.stop();
+    if (!text || this.#isReadonly) return undefined;
+    this.#typing.stop();
     this.unreadFrom = undefined;
     this.newCount = 0;
-    this.scroller.latest();
-    const message = await this.chat.send(text);
+    this.#scroller.latest();
+    const message = await this.#chat.send(text);
     if (message) this.emit('flock-message-send', { message });
     return message;
   }
 
   /** Edits one of this user's messages (RLS refuses anyone else's: the notice says so). */
   editMessage(id: string, body: string): Promise<void> {
-    return this.chat.edit(id, body.trim());
+    return this.#chat.edit(id, body.trim());
   }
 
   /** Deletes one of this user's messages; an unsent one is discarded. */
   deleteMessage(id: string): Promise<void> {
-    return this.chat.remove(id);
+    return this.#chat.remove(id);
   }
 
   /** Sends a failed message again. */
   retryMessage(id: string): Promise<void> {
-    return this.chat.retry(id);
+    return this.#chat.retry(id);
   }
 
   /** Drops a pending or failed message for good. */
   discardMessage(id: string): Promise<void> {
-    return this.chat.discard(id);
+    return this.#chat.discard(id);
   }
 
   protected override watchRoom(room: Room): () => void {
-    const stops = [this.chat.watch(room), this.reads.watch(room), this.typing.watch(room)];
+    const stops = [this.#chat.watch(room), this.#reads.watch(room), this.#typing.watch(room)];
     const redraw = () => this.requestUpdate();
     room.addEventListener('presence', redraw);
-    document.addEventListener('visibilitychange', this.markRead);
+    document.addEventListener('visibilitychange', this.#markRead);
     return () => {
       stops.forEach((stop) => stop());
       room.removeEventListener('presence', redraw);
-      document.removeEventListener('visibilitychange', this.markRead);
-      this.dividerPlaced = false;
+      document.removeEventListener('visibilitychange', this.#markRead);
+      this.#dividerPlaced = false;
       this.unreadFrom = undefined;
-      this.scroller.latest();
+      this.#scroller.latest();
     };
   }
 
-  private get isReadonly(): boolean {
+  get #isReadonly(): boolean {
     return this.readonly || this.room?.user?.kind === 'visitor';
   }
 
   protected override willUpdate(_changed: PropertyValues): void {
-    this.scroller.beforeUpdate();
-    if (!this.dividerPlaced && this.chat.state === 'ready' && this.reads.loaded) {
-      this.dividerPlaced = true;
-      const since = this.reads.openedAt ? timeKey(this.reads.openedAt) : undefined;
+    this.#scroller.beforeUpdate();
+    if (!this.#dividerPlaced && this.#chat.state === 'ready' && this.#reads.loaded) {
+      this.#dividerPlaced = true;
+      const since = this.#reads.openedAt ? timeKey(this.#reads.openedAt) : undefined;
       const me = this.room?.user?.id;
-      this.unreadFrom = since ? this.chat.messages.find((m) => m.userId !== me && m.createdAt && timeKey(m.createdAt) > since)?.id : undefined;
+      this.unreadFrom = since ? this.#chat.messages.find((m) => m.userId !== me && m.createdAt && timeKey(m.createdAt) > since)?.id : undefined;
     }
   }
 
   protected override updated(): void {
-    this.scroller.afterUpdate();
-    if (this.focusAfterUpdate) {
-      this.renderRoot.querySelector<HTMLElement>(this.focusAfterUpdate)?.focus();
-      this.focusAfterUpdate = undefined;
+    this.#scroller.afterUpdate();
+    if (this.#focusAfterUpdate) {
+      this.renderRoot.querySelector<HTMLElement>(this.#focusAfterUpdate)?.focus();
+      this.#focusAfterUpdate = undefined;
     }
-    this.markRead();
+    this.#markRead();
   }
 
   protected override render() {
-    const messages = this.chat.messages;
-    const [start, end] = this.scroller.range(messages);
+    const messages = this.#chat.messages;
+    const [start, end] = this.#scroller.range(messages);
     const shown = messages.slice(start, end);
     // Each window starts with its day and author, whatever precedes it: loading older history
     // then changes nothing above the reader, even at scroll position 0 where that can't be undone.
     const rows = timeline(shown, this.unreadFrom);
-    const ctx = this.rowContext();
-    const busy = this.chat.loadingOlder || this.chat.state === 'loading';
+    const ctx = this.#rowContext();
+    const busy = this.#chat.loadingOlder || this.#chat.state === 'loading';
     return html`
-      <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.scroller.onScroll} @keydown=${this.onListKeydown} @focusin=${this.onFocusIn}>
-        ${this.listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => guard(this.rowDeps(row, ctx), () => renderRow(row, ctx)))}
+      <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.#scroller.onScroll} @keydown=${this.#onListKeydown} @focusin=${this.#onFocusIn}>
+        ${this.#listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => guard(this.#rowDeps(row, ctx), () => renderRow(row, ctx)))}
       </div>
-      ${!this.scroller.following || this.newCount > 0
-        ? html`<button part="jump" type="button" class="jump" @click=${this.jump}>${this.newCount > 0 ? plural('chat.newCount', this.newCount) : msg('chat.jump')}</button>`
+      ${!this.#scroller.following || this.newCount > 0
+        ? html`<button part="jump" type="button" class="jump" @click=${this.#jump}>${this.newCount > 0 ? plural('chat.newCount', this.newCount) : msg('chat.jump')}</button>`
         : nothing}
-      <p part="typing" class="typing">${this.typing.label((id) => this.nameOf(id))}</p>
+      <p part="typing" class="typing">${this.#typing.label((id) => this.#nameOf(id))}</p>
       ${this.notice
         ? html`<p part="notice" class="notice" role="alert">${this.notice} <button part="action dismiss" type="button" @click=${() => (this.notice = '')}>${msg('chat.dismiss')}</button></p>`
         : nothing}
-      ${this.isReadonly ? html`<p part="readonly-note" class="readonly-note">${this.room?.user?.kind === 'visitor' ? msg('chat.signIn') : msg('chat.readonly')}</p>` : this.composer.render(!this.room?.user)}
+      ${this.#isReadonly ? html`<p part="readonly-note" class="readonly-note">${this.room?.user?.kind === 'visitor' ? msg('chat.signIn') : msg('chat.readonly')}</p>` : this.#composer.render(!this.room?.user)}
     `;
   }
 
-  private listState(count: number, start: number) {
-    const state = this.chat.state;
+  #listState(count: number, start: number) {
+    const state = this.#chat.state;
     if (state === 'loading' || state === 'idle') return html`<p class="state">${msg('chat.loading')}</p>`;
     if (state === 'error') {
       if (this.room?.user?.kind === 'visitor') return html`<p class="state">${msg('chat.signIn')}</p>`;
-      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void this.chat.reload()}>${msg('chat.tryAgain')}</button></p>`;
+      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void this.#chat.reload()}>${msg('chat.tryAgain')}</button></p>`;
     }
     if (count === 0) return html`<p class="state">${msg('chat.empty')}</p>`;
-    if (this.chat.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
-    if (start === 0 && !this.chat.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
+    if (this.#chat.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
+    if (start === 0 && !this.#chat.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
     return nothing;
   }
 
-  private rowContext(): RowContext {
+  #rowContext(): RowContext {
     const me = this.room?.user;
-    const lastMine = this.lastOwn();
-    const seen = lastMine ? this.seenLine(lastMine) : '';
+    const lastMine = this.#lastOwn();
+    const seen = lastMine ? this.#seenLine(lastMine) : '';
     return {
       me: me?.id,
       myMentionKey: me ? mentionKey(me.name) : undefined,
-      activeId: this.activeId ?? this.chat.messages.at(-1)?.id,
+      activeId: this.activeId ?? this.#chat.messages.at(-1)?.id,
       editingId: this.editingId,
       confirmingId: this.confirmingId,
-      readonly: this.isReadonly,
+      readonly: this.#isReadonly,
       colorOf: (id) => (id === me?.id ? me.color : (this.room?.presence.get(id)?.[0]?.color ?? colorFor(id))),
       seenBy: (message) => (message === lastMine ? seen : ''),
-      edit: (id) => this.startEdit(id),
-      save: (id, body) => this.saveEdit(id, body),
+      edit: (id) => this.#startEdit(id),
+      save: (id, body) => this.#saveEdit(id, body),
       cancel: () => {
         const id = this.editingId ?? this.confirmingId;
         this.editingId = this.confirmingId = undefined;
-        if (id) this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+        if (id) this.#focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
       },
       askDelete: (id) => {
         this.confirmingId = id;
-        this.focusAfterUpdate = '[part~="cancel"]';
+        this.#focusAfterUpdate = '[part~="cancel"]';
       },
       remove: (id) => {
         this.confirmingId = undefined;
-        this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
-        void this.chat.remove(id);
+        this.#focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+        void this.#chat.remove(id);
       },
-      retry: (id) => void this.chat.retry(id),
-      discard: (id) => void this.chat.discard(id),
+      retry: (id) => void this.#chat.retry(id),
+      discard: (id) => void this.#chat.discard(id),
     };
   }
 
@@ -280,78 +299,78 @@ export class FlockChat extends FlockElement {
    * What a row's drawing depends on: a message arriving redraws only the rows it changes, not
    * the whole window (each row cuts its text into runs and formats its time).
    */
-  private rowDeps(row: TimelineRow, ctx: RowContext): unknown[] {
+  #rowDeps(row: TimelineRow, ctx: RowContext): unknown[] {
     if (row.kind !== 'message') return [row.kind, row.key, messagesVersion()];
     const { message, first } = row;
     const id = message.id;
     return [message, first, ctx.activeId === id, ctx.editingId === id, ctx.confirmingId === id, ctx.readonly, ctx.me, ctx.myMentionKey, first ? ctx.colorOf(message.userId) : '', ctx.seenBy(message), messagesVersion()];
   }
 
-  private seenLine(message: ChatMessage): string {
-    const ids = this.reads.seenBy(message, this.room?.user?.id);
+  #seenLine(message: ChatMessage): string {
+    const ids = this.#reads.seenBy(message, this.room?.user?.id);
     if (ids.length === 0) return '';
-    const names = ids.map((id) => this.nameOf(id, ''));
+    const names = ids.map((id) => this.#nameOf(id, ''));
     if (ids.length <= 3 && names.every(Boolean)) return msg('chat.seenBy', { names: new Intl.ListFormat(flockLocale(), { type: 'conjunction' }).format(names) });
     return plural('chat.seenByCount', ids.length);
   }
 
-  private startEdit(id: string): void {
+  #startEdit(id: string): void {
     this.editingId = id;
     this.confirmingId = undefined;
-    this.focusAfterUpdate = '[part~="edit-input"]';
+    this.#focusAfterUpdate = '[part~="edit-input"]';
   }
 
-  private saveEdit(id: string, body: string): void {
+  #saveEdit(id: string, body: string): void {
     const text = body.trim();
-    const held = this.chat.messages.find((m) => m.id === id);
+    const held = this.#chat.messages.find((m) => m.id === id);
     this.editingId = undefined;
-    this.focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
+    this.#focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
     if (!held || text === held.body) return;
     if (!text) return void (this.confirmingId = id);
     const length = codePoints(text);
     if (length > SCHEMA_MAX) return void (this.notice = plural('chat.tooLong', length - SCHEMA_MAX));
-    void this.chat.edit(id, text);
+    void this.#chat.edit(id, text);
   }
 
   /** This user's newest message that is sent and not deleted: the one ↑ edits and "Seen by" marks. */
-  private lastOwn(): ChatMessage | undefined {
+  #lastOwn(): ChatMessage | undefined {
     const me = this.room?.user?.id;
-    return this.chat.messages.findLast((m) => m.userId === me && m.state === 'sent' && !m.deletedAt);
+    return this.#chat.messages.findLast((m) => m.userId === me && m.state === 'sent' && !m.deletedAt);
   }
 
   /** People present, one per user. */
-  private people(): Mentionable[] {
+  #people(): Mentionable[] {
     return [...(this.room?.presence.values() ?? [])].flatMap((metas) => (metas[0] ? [{ id: metas[0].id, name: metas[0].name, color: metas[0].color }] : []));
   }
 
-  private nameOf(id: string, fallback = msg('chat.someone')): string {
-    return this.room?.presence.get(id)?.[0]?.name ?? this.chat.messages.findLast((m) => m.userId === id)?.authorName ?? fallback;
+  #nameOf(id: string, fallback = msg('chat.someone')): string {
+    return this.room?.presence.get(id)?.[0]?.name ?? this.#chat.messages.findLast((m) => m.userId === id)?.authorName ?? fallback;
   }
 
-  private readonly markRead = () => {
-    if (!this.scroller.following || document.visibilityState !== 'visible' || !this.scroller.atBottom()) return;
-    this.reads.read(this.chat.messages.findLast((m) => m.createdAt && m.state === 'sent'));
+  readonly #markRead = () => {
+    if (!this.#scroller.following || document.visibilityState !== 'visible' || !this.#scroller.atBottom()) return;
+    this.#reads.read(this.#chat.messages.findLast((m) => m.createdAt && m.state === 'sent'));
   };
 
-  private readonly jump = () => {
+  readonly #jump = () => {
     this.newCount = 0;
-    this.scroller.latest();
+    this.#scroller.latest();
   };
 
-  private readonly onFocusIn = (event: FocusEvent) => {
+  readonly #onFocusIn = (event: FocusEvent) => {
     const item = (event.target as HTMLElement).closest<HTMLElement>('[part~="message"]');
     if (item?.dataset.id && item.dataset.id !== this.activeId) this.activeId = item.dataset.id;
   };
 
   /** Arrow keys, Home and End move between messages (one tab stop for the whole list). */
-  private readonly onListKeydown = (event: KeyboardEvent) => {
+  readonly #onListKeydown = (event: KeyboardEvent) => {
     if ((event.target as HTMLElement).matches('textarea, button')) return;
     const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="message"]')];
     const at = items.findIndex((item) => item.dataset.id === this.activeId);
     const index = at < 0 ? items.length - 1 : at;
     const next = { ArrowUp: index - 1, ArrowDown: index + 1, Home: 0, End: items.length - 1 }[event.key];
     if (next === undefined) {
-      if (event.key === 'Escape') this.composer.focus();
+      if (event.key === 'Escape') this.#composer.focus();
       return;
     }
     event.preventDefault();

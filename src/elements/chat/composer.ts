@@ -37,9 +37,9 @@ const COUNTER_FROM = 0.8;
  */
 export class Composer {
   value = '';
-  private suggestions: Mentionable[] = [];
-  private active = 0;
-  private query: { start: number; query: string } | undefined;
+  #suggestions: Mentionable[] = [];
+  #active = 0;
+  #query: { start: number; query: string } | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
@@ -57,24 +57,24 @@ export class Composer {
   /** Empties the composer (after a send) and closes suggestions. */
   clear(): void {
     this.value = '';
-    this.close();
+    this.#close();
   }
 
   focus(): void {
-    this.textarea()?.focus();
+    this.#textarea()?.focus();
   }
 
   render(disabled: boolean) {
     const max = this.options.maxLength();
     const used = this.length;
     const showCounter = used >= max * COUNTER_FROM;
-    const open = this.suggestions.length > 0;
+    const open = this.#suggestions.length > 0;
     return html`<div part="composer" class="composer">
       ${open
         ? html`<ul part="suggestions" id="suggestions" role="listbox" aria-label=${msg('chat.suggestions')}>
-            ${this.suggestions.map(
+            ${this.#suggestions.map(
               (person, i) =>
-                html`<li id=${`suggestion-${i}`} role="option" aria-selected=${i === this.active ? 'true' : 'false'} @pointerdown=${(e: Event) => this.pick(e, person)}>
+                html`<li id=${`suggestion-${i}`} role="option" aria-selected=${i === this.#active ? 'true' : 'false'} @pointerdown=${(e: Event) => this.#pick(e, person)}>
                   <span class="swatch" style=${`background:${person.color}`} aria-hidden="true"></span>${person.name}
                 </li>`,
             )}
@@ -87,89 +87,89 @@ export class Composer {
         aria-describedby="counter"
         aria-autocomplete="list"
         aria-controls=${open ? 'suggestions' : nothing}
-        aria-activedescendant=${open ? `suggestion-${this.active}` : nothing}
+        aria-activedescendant=${open ? `suggestion-${this.#active}` : nothing}
         aria-invalid=${this.tooLong ? 'true' : 'false'}
         placeholder=${this.options.placeholder()}
         ?disabled=${disabled}
         .value=${live(this.value)}
-        @input=${this.onInput}
-        @keydown=${this.onKeydown}
-        @blur=${this.onBlur}
+        @input=${this.#onInput}
+        @keydown=${this.#onKeydown}
+        @blur=${this.#onBlur}
       ></textarea>
       <span part="counter" id="counter" class=${showCounter ? (this.tooLong ? 'over' : '') : 'visually-hidden'}
         >${this.tooLong ? plural('chat.tooLong', used - max) : plural('chat.left', max - used)}</span
       >
-      <button part="send" type="button" ?disabled=${disabled || this.tooLong || this.value.trim() === ''} @click=${this.submit}>${msg('chat.send')}</button>
+      <button part="send" type="button" ?disabled=${disabled || this.tooLong || this.value.trim() === ''} @click=${this.#submit}>${msg('chat.send')}</button>
     </div>`;
   }
 
-  private textarea(): HTMLTextAreaElement | null {
+  #textarea(): HTMLTextAreaElement | null {
     return this.host.shadowRoot?.querySelector('textarea[part="input"]') ?? null;
   }
 
-  private readonly onInput = (event: Event) => {
+  readonly #onInput = (event: Event) => {
     const area = event.target as HTMLTextAreaElement;
     this.value = area.value;
-    this.suggest(area);
+    this.#suggest(area);
     if (this.value.trim() === '') this.options.stopped();
     else this.options.typed();
     this.host.requestUpdate();
   };
 
-  private readonly onBlur = () => {
+  readonly #onBlur = () => {
     this.options.stopped();
-    if (this.suggestions.length > 0) this.close();
+    if (this.#suggestions.length > 0) this.#close();
   };
 
-  private readonly onKeydown = (event: KeyboardEvent) => {
+  readonly #onKeydown = (event: KeyboardEvent) => {
     if (event.isComposing) return;
-    const open = this.suggestions.length > 0;
+    const open = this.#suggestions.length > 0;
     if (open && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
       event.preventDefault();
       const step = event.key === 'ArrowDown' ? 1 : -1;
-      this.active = (this.active + step + this.suggestions.length) % this.suggestions.length;
+      this.#active = (this.#active + step + this.#suggestions.length) % this.#suggestions.length;
       this.host.requestUpdate();
     } else if (open && (event.key === 'Enter' || event.key === 'Tab')) {
-      this.pick(event, this.suggestions[this.active]!);
+      this.#pick(event, this.#suggestions[this.#active]!);
     } else if (open && event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
-      this.close();
+      this.#close();
     } else if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
-      this.submit();
+      this.#submit();
     } else if (event.key === 'ArrowUp' && this.value === '') {
       event.preventDefault();
       this.options.editLast();
     }
   };
 
-  private readonly submit = () => {
+  readonly #submit = () => {
     const body = this.value.trim();
     if (body === '' || this.tooLong) return;
     this.options.submit(body);
   };
 
-  private suggest(area: HTMLTextAreaElement): void {
-    this.query = mentionQuery(area.value, area.selectionStart ?? area.value.length);
-    if (!this.query) return this.close();
-    const typed = mentionKey(this.query.query);
-    this.suggestions = this.options
+  #suggest(area: HTMLTextAreaElement): void {
+    this.#query = mentionQuery(area.value, area.selectionStart ?? area.value.length);
+    if (!this.#query) return this.#close();
+    const typed = mentionKey(this.#query.query);
+    this.#suggestions = this.options
       .people()
       .filter((p) => mentionKey(p.name).startsWith(typed))
       .slice(0, SUGGESTIONS);
-    this.active = Math.min(this.active, Math.max(0, this.suggestions.length - 1));
+    this.#active = Math.min(this.#active, Math.max(0, this.#suggestions.length - 1));
   }
 
-  private pick(event: Event, person: Mentionable): void {
+  #pick(event: Event, person: Mentionable): void {
     event.preventDefault();
-    const area = this.textarea();
-    if (!this.query || !area) return;
+    const area = this.#textarea();
+    if (!this.#query || !area) return;
     const token = mentionToken(person.name) + ' ';
-    const end = this.query.start + 1 + this.query.query.length;
-    this.value = this.value.slice(0, this.query.start) + token + this.value.slice(end);
-    const caret = this.query.start + token.length;
-    this.close();
+    const end = this.#query.start + 1 + this.#query.query.length;
+    this.value = this.value.slice(0, this.#query.start) + token + this.value.slice(end);
+    const caret = this.#query.start + token.length;
+    this.#close();
     this.host.requestUpdate();
     void this.host.updateComplete.then(() => {
       area.focus();
@@ -177,10 +177,10 @@ export class Composer {
     });
   }
 
-  private close(): void {
-    this.suggestions = [];
-    this.active = 0;
-    this.query = undefined;
+  #close(): void {
+    this.#suggestions = [];
+    this.#active = 0;
+    this.#query = undefined;
     this.host.requestUpdate();
   }
 }

@@ -22,8 +22,8 @@ export interface ListScrollHost {
  */
 export class ListScroll {
   readonly window = new ListWindow();
-  private readonly anchor = new ScrollAnchor('[part~="message"]');
-  private ids: { of: readonly ChatMessage[]; list: string[]; index: Map<string, number> } | undefined;
+  readonly #anchor = new ScrollAnchor('[part~="message"]');
+  #ids: { of: readonly ChatMessage[]; list: string[]; index: Map<string, number> } | undefined;
 
   constructor(
     private readonly host: ListScrollHost,
@@ -37,21 +37,21 @@ export class ListScroll {
 
   /** The `[start, end)` of `messages` to draw. */
   range(messages: readonly ChatMessage[]): [number, number] {
-    const ids = this.idsOf(messages);
+    const ids = this.#idsOf(messages);
     return this.window.range(ids.list, (id) => ids.index.get(id) ?? -1);
   }
 
   /** Before a render: note what the reader sees (unless following, when the bottom is the place). */
   beforeUpdate(): void {
     const list = this.host.list();
-    if (list && !this.window.following) this.anchor.capture(list);
+    if (list && !this.window.following) this.#anchor.capture(list);
   }
 
   /** After a render: put it back, or stay at the bottom; fetch history a short list can't be scrolled to. */
   afterUpdate(): void {
     const list = this.host.list();
     if (!list) return;
-    if (!this.anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
+    if (!this.#anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
     if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.state === 'ready') void this.chat.older();
   }
 
@@ -70,7 +70,7 @@ export class ListScroll {
   readonly onScroll = (): void => {
     const list = this.host.list();
     if (!list) return;
-    const ids = this.idsOf(this.chat.messages);
+    const ids = this.#idsOf(this.chat.messages);
     const indexOf = (id: string) => ids.index.get(id) ?? -1;
     const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
     if (list.scrollTop < NEAR_PX) {
@@ -78,7 +78,7 @@ export class ListScroll {
       else if (this.chat.hasOlder && !this.chat.loadingOlder) {
         this.window.detach(ids.list, indexOf);
         void this.chat.older().then(() => {
-          const next = this.idsOf(this.chat.messages);
+          const next = this.#idsOf(this.chat.messages);
           if (this.window.up(next.list, (id) => next.index.get(id) ?? -1)) this.host.requestUpdate();
         });
       }
@@ -97,11 +97,11 @@ export class ListScroll {
     }
   };
 
-  private idsOf(messages: readonly ChatMessage[]) {
-    if (this.ids?.of !== messages) {
+  #idsOf(messages: readonly ChatMessage[]) {
+    if (this.#ids?.of !== messages) {
       const list = messages.map((m) => m.id);
-      this.ids = { of: messages, list, index: new Map(list.map((id, i) => [id, i])) };
+      this.#ids = { of: messages, list, index: new Map(list.map((id, i) => [id, i])) };
     }
-    return this.ids;
+    return this.#ids;
   }
 }

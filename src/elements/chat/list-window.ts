@@ -9,8 +9,8 @@
  * the reader reaching the bottom sets it (the element decides); moving the slice clears it.
  */
 export class ListWindow {
-  private firstId: string | undefined;
-  private size: number;
+  #firstId: string | undefined;
+  #size: number;
   following = true;
 
   /**
@@ -21,20 +21,20 @@ export class ListWindow {
     readonly step = 20,
     readonly max = 120,
   ) {
-    this.size = step * 2;
+    this.#size = step * 2;
   }
 
   /** The `[start, end)` indices of the slice within `ids` (the messages' ids, in order). */
   range(ids: readonly string[], indexOf: (id: string) => number): [number, number] {
     const total = ids.length;
-    if (this.following || this.firstId === undefined) {
-      const start = Math.max(0, total - this.size);
-      this.firstId = ids[start];
+    if (this.following || this.#firstId === undefined) {
+      const start = Math.max(0, total - this.#size);
+      this.#firstId = ids[start];
       return [start, total];
     }
-    let start = indexOf(this.firstId);
-    if (start < 0) start = Math.max(0, total - this.size);
-    return [start, Math.min(total, start + this.size)];
+    let start = indexOf(this.#firstId);
+    if (start < 0) start = Math.max(0, total - this.#size);
+    return [start, Math.min(total, start + this.#size)];
   }
 
   /** Shows `step` older messages; false when the slice already starts at the oldest held. */
@@ -42,8 +42,8 @@ export class ListWindow {
     const [start, end] = this.range(ids, indexOf);
     if (start === 0) return false;
     const next = Math.max(0, start - this.step);
-    this.firstId = ids[next];
-    this.size = Math.min(this.max, end - next);
+    this.#firstId = ids[next];
+    this.#size = Math.min(this.max, end - next);
     this.following = false;
     return true;
   }
@@ -54,16 +54,16 @@ export class ListWindow {
     if (end >= ids.length) return false;
     const nextEnd = Math.min(ids.length, end + this.step);
     const nextStart = Math.max(start, nextEnd - this.max);
-    this.firstId = ids[nextStart];
-    this.size = nextEnd - nextStart;
+    this.#firstId = ids[nextStart];
+    this.#size = nextEnd - nextStart;
     return true;
   }
 
   /** Back to the newest messages. */
   latest(): void {
     this.following = true;
-    this.firstId = undefined;
-    this.size = this.step * 2;
+    this.#firstId = undefined;
+    this.#size = this.step * 2;
   }
 
   /** The reader scrolled away from the newest: the slice stays where it is. */

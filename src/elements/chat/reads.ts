@@ -23,66 +23,66 @@ function toRead(row: Row): [string, Read] | undefined {
  * the server time of the last message read, so it compares with messages on one clock.
  */
 export class ReadsTracker {
-  private readonly reads = new Map<string, Read>();
+  readonly #reads = new Map<string, Read>();
   /** This user's position when the room opened: where the "new messages" divider goes. */
   openedAt: string | undefined;
   loaded = false;
-  private due = false;
-  private pending: ChatMessage | undefined;
-  private timer: number | undefined;
-  private room: Room | undefined;
+  #due = false;
+  #pending: ChatMessage | undefined;
+  #timer: number | undefined;
+  #room: Room | undefined;
 
   constructor(private readonly changed: () => void) {}
 
   watch(room: Room): () => void {
-    this.room = room;
-    const unsubscribe = room.onChanges({ event: '*', table: 'flock_reads', filter: `room=eq.${room.name}` }, (change) => this.apply(change));
-    const load = () => void this.load();
+    this.#room = room;
+    const unsubscribe = room.onChanges({ event: '*', table: 'flock_reads', filter: `room=eq.${room.name}` }, (change) => this.#apply(change));
+    const load = () => void this.#load();
     room.addEventListener('resync', load);
-    if (room.user) void this.load();
+    if (room.user) void this.#load();
     else room.addEventListener('user', load, { once: true });
     return () => {
-      this.flush();
+      this.#flush();
       unsubscribe();
       room.removeEventListener('resync', load);
       room.removeEventListener('user', load);
-      window.clearTimeout(this.timer);
-      this.reads.clear();
-      this.room = undefined;
+      window.clearTimeout(this.#timer);
+      this.#reads.clear();
+      this.#room = undefined;
       this.loaded = false;
     };
   }
 
   /** The user has seen `message` (the newest visible): remember it, shortly, if it moves forward. */
   read(message: ChatMessage | undefined): void {
-    const room = this.room;
+    const room = this.#room;
     if (!room?.user || room.user.kind === 'visitor' || !this.loaded) return;
-    const mine = this.reads.get(room.user.id);
+    const mine = this.#reads.get(room.user.id);
     // No messages yet: a read row with no position still makes this user a member (mentions).
     if (mine && (!message?.createdAt || timeKey(message.createdAt) <= timeKey(mine.at))) return;
-    if (this.due && message?.id === this.pending?.id) return;
-    this.due = true;
-    this.pending = message;
-    window.clearTimeout(this.timer);
-    this.timer = window.setTimeout(() => this.flush(), DEBOUNCE_MS);
+    if (this.#due && message?.id === this.#pending?.id) return;
+    this.#due = true;
+    this.#pending = message;
+    window.clearTimeout(this.#timer);
+    this.#timer = window.setTimeout(() => this.#flush(), DEBOUNCE_MS);
   }
 
   /** User ids (not `except`) whose read position is at or past `message`. */
   seenBy(message: ChatMessage, except: string | undefined): string[] {
     if (!message.createdAt) return [];
     const at = timeKey(message.createdAt);
-    return [...this.reads].filter(([id, read]) => id !== except && timeKey(read.at) >= at).map(([id]) => id);
+    return [...this.#reads].filter(([id, read]) => id !== except && timeKey(read.at) >= at).map(([id]) => id);
   }
 
-  private flush(): void {
-    window.clearTimeout(this.timer);
-    const room = this.room;
-    if (!room?.user || !this.due) return;
-    const message = this.pending;
-    this.due = false;
-    this.pending = undefined;
+  #flush(): void {
+    window.clearTimeout(this.#timer);
+    const room = this.#room;
+    if (!room?.user || !this.#due) return;
+    const message = this.#pending;
+    this.#due = false;
+    this.#pending = undefined;
     const at = message?.createdAt ?? new Date(0).toISOString();
-    this.reads.set(room.user.id, { at, messageId: message?.id ?? null });
+    this.#reads.set(room.user.id, { at, messageId: message?.id ?? null });
     void room.write({
       key: `chat.read:${room.name}:${crypto.randomUUID()}`,
       kind: 'chat.read',
@@ -96,17 +96,17 @@ export class ReadsTracker {
     });
   }
 
-  private async load(): Promise<void> {
-    const room = this.room;
+  async #load(): Promise<void> {
+    const room = this.#room;
     if (!room?.user) return;
     try {
       const { rows } = await room.rows({ table: 'flock_reads', where: [{ column: 'room', op: 'eq', value: room.name }], order: [{ column: 'updated_at', ascending: false }], limit: READERS });
-      if (room !== this.room) return;
+      if (room !== this.#room) return;
       for (const row of rows) {
         const read = toRead(row);
-        if (read) this.reads.set(...read);
+        if (read) this.#reads.set(...read);
       }
-      if (!this.loaded) this.openedAt = this.reads.get(room.user.id)?.at;
+      if (!this.loaded) this.openedAt = this.#reads.get(room.user.id)?.at;
       this.loaded = true;
       this.changed();
     } catch {
@@ -114,13 +114,13 @@ export class ReadsTracker {
     }
   }
 
-  private apply(change: ChangeEvent): void {
+  #apply(change: ChangeEvent): void {
     const read = toRead(change.eventType === 'DELETE' ? change.old : change.new);
     if (!read) return;
-    if (change.eventType === 'DELETE') this.reads.delete(read[0]);
+    if (change.eventType === 'DELETE') this.#reads.delete(read[0]);
     else {
-      const held = this.reads.get(read[0]);
-      if (!held || timeKey(read[1].at) >= timeKey(held.at)) this.reads.set(...read);
+      const held = this.#reads.get(read[0]);
+      if (!held || timeKey(read[1].at) >= timeKey(held.at)) this.#reads.set(...read);
     }
     this.changed();
   }

@@ -6,7 +6,7 @@
  * scroll anchoring, and anchoring at scroll position 0, would otherwise jump.
  */
 export class ScrollAnchor {
-  private held: { id: string; top: number } | undefined;
+  #held: { id: string; top: number } | undefined;
 
   constructor(private readonly itemSelector: string) {}
 
@@ -16,17 +16,17 @@ export class ScrollAnchor {
     for (const item of scroller.querySelectorAll<HTMLElement>(this.itemSelector)) {
       const box = item.getBoundingClientRect();
       if (box.bottom > top) {
-        this.held = { id: item.dataset.id ?? '', top: box.top - top };
+        this.#held = { id: item.dataset.id ?? '', top: box.top - top };
         return;
       }
     }
-    this.held = undefined;
+    this.#held = undefined;
   }
 
   /** Scrolls so the noted item is where it was; false when there was none (or it is gone). */
   restore(scroller: HTMLElement): boolean {
-    const held = this.held;
-    this.held = undefined;
+    const held = this.#held;
+    this.#held = undefined;
     if (!held) return false;
     const item = scroller.querySelector<HTMLElement>(`${this.itemSelector}[data-id="${CSS.escape(held.id)}"]`);
     if (!item) return false;

@@ -14,27 +14,30 @@ export const TYPING = { RESEND_MS: 2000, IDLE_MS: 5000, EXPIRE_MS: 6000 } as con
 
 export class TypingTracker {
   /** Who is typing now (user ids, in the order they started). */
-  private readonly typists = new Map<string, number>();
-  private sentAt = -Infinity;
-  private sending = false;
-  private idleTimer: number | undefined;
-  private expiryTimer: number | undefined;
-  private room: Room | undefined;
+  readonly #typists = new Map<string, number>();
+  #sentAt = -Infinity;
+  #sending = false;
+  #idleTimer: number | undefined;
+  #expiryTimer: number | undefined;
+  #room: Room | undefined;
 
   constructor(private readonly changed: () => void) {}
 
   watch(room: Room): () => void {
-    this.room = room;
+    this.#room = room;
     const stop = room.onBroadcast('typing', (message) => {
       if (message.id === room.user?.id) return;
-      if (message.typing) this.typists.set(message.id, performance.now() + TYPING.EXPIRE_MS);
-      else this.typists.delete(message.id);
-      this.schedule();
-      this.changed();
+      const was = this.#typists.has(message.id);
+      if (message.typing) this.#typists.set(message.id, performance.now() + TYPING.EXPIRE_MS);
+      else this.#typists.delete(message.id);
+      this.#schedule();
+      // A typist's refresh changes no text: re-rendering the chat for each one would let a peer
+      // repeating `typing: true` cost this page a full render per message.
+      if (was !== message.typing) this.changed();
     });
     const left = () => {
       let gone = false;
-      for (const id of this.typists.keys()) if (!room.presence.has(id)) gone = this.typists.delete(id) || gone;
+      for (const id of this.#typists.keys()) if (!room.presence.has(id)) gone = this.#typists.delete(id) || gone;
       if (gone) this.changed();
     };
     room.addEventListener('presence', left);
@@ -42,15 +45,15 @@ export class TypingTracker {
       this.stop();
       stop();
       room.removeEventListener('presence', left);
-      window.clearTimeout(this.expiryTimer);
-      this.typists.clear();
-      this.room = undefined;
+      window.clearTimeout(this.#expiryTimer);
+      this.#typists.clear();
+      this.#room = undefined;
     };
   }
 
   /** Ids of the people typing, oldest first. */
   get ids(): string[] {
-    return [...this.typists.keys()];
+    return [...this.#typists.keys()];
   }
 
   /** The sentence for who is typing, or '' when nobody is. */
@@ -65,32 +68,32 @@ export class TypingTracker {
   /** The user typed: tell the room, no more than every `RESEND_MS`. */
   keystroke(): void {
     const now = performance.now();
-    if (!this.sending || now - this.sentAt >= TYPING.RESEND_MS) {
-      this.sending = true;
-      this.sentAt = now;
-      void this.room?.broadcast('typing', { typing: true });
+    if (!this.#sending || now - this.#sentAt >= TYPING.RESEND_MS) {
+      this.#sending = true;
+      this.#sentAt = now;
+      void this.#room?.broadcast('typing', { typing: true });
     }
-    window.clearTimeout(this.idleTimer);
-    this.idleTimer = window.setTimeout(() => this.stop(), TYPING.IDLE_MS);
+    window.clearTimeout(this.#idleTimer);
+    this.#idleTimer = window.setTimeout(() => this.stop(), TYPING.IDLE_MS);
   }
 
   /** Sent, blurred, emptied or idle: tell the room this user stopped (once). */
   stop(): void {
-    window.clearTimeout(this.idleTimer);
-    if (!this.sending) return;
-    this.sending = false;
-    this.sentAt = -Infinity;
-    void this.room?.broadcast('typing', { typing: false });
+    window.clearTimeout(this.#idleTimer);
+    if (!this.#sending) return;
+    this.#sending = false;
+    this.#sentAt = -Infinity;
+    void this.#room?.broadcast('typing', { typing: false });
   }
 
-  private schedule(): void {
-    window.clearTimeout(this.expiryTimer);
-    if (this.typists.size === 0) return;
-    const next = Math.min(...this.typists.values());
-    this.expiryTimer = window.setTimeout(() => {
+  #schedule(): void {
+    window.clearTimeout(this.#expiryTimer);
+    if (this.#typists.size === 0) return;
+    const next = Math.min(...this.#typists.values());
+    this.#expiryTimer = window.setTimeout(() => {
       const now = performance.now();
-      for (const [id, expires] of this.typists) if (expires <= now) this.typists.delete(id);
-      this.schedule();
+      for (const [id, expires] of this.#typists) if (expires <= now) this.#typists.delete(id);
+      this.#schedule();
       this.changed();
     }, Math.max(0, next - performance.now()) + 10);
   }

@@ -17,10 +17,10 @@ export function effectiveRate(rate: number, budget: number, people: number): num
 }
 
 export class CursorSender {
-  private lastSent = -Infinity;
-  private pending: { x: number; y: number } | undefined;
-  private timer: number | undefined;
-  private present = false;
+  #lastSent = -Infinity;
+  #pending: { x: number; y: number } | undefined;
+  #timer: number | undefined;
+  #present = false;
   /** Messages sent, for the status details and the tests. */
   sent = 0;
 
@@ -38,40 +38,40 @@ export class CursorSender {
   move(x: number, y: number): void {
     const rate = this.currentRate;
     if (rate <= 0) return;
-    this.pending = { x, y };
+    this.#pending = { x, y };
     const interval = 1000 / rate;
-    const wait = this.lastSent + interval - performance.now();
-    if (wait <= 0 && this.timer === undefined) this.flush();
-    else this.timer ??= window.setTimeout(() => this.flush(), Math.max(0, wait));
+    const wait = this.#lastSent + interval - performance.now();
+    if (wait <= 0 && this.#timer === undefined) this.#flush();
+    else this.#timer ??= window.setTimeout(() => this.#flush(), Math.max(0, wait));
   }
 
   /** The pointer left the target (or the page, or the element went away). */
   gone(): void {
-    this.cancel();
-    if (!this.present) return;
-    this.present = false;
+    this.#cancel();
+    if (!this.#present) return;
+    this.#present = false;
     this.sent++;
     void this.room.broadcast('cursor', { gone: true });
   }
 
   dispose(): void {
-    this.cancel();
+    this.#cancel();
   }
 
-  private flush(): void {
-    this.timer = undefined;
-    const position = this.pending;
-    this.pending = undefined;
+  #flush(): void {
+    this.#timer = undefined;
+    const position = this.#pending;
+    this.#pending = undefined;
     if (!position || this.currentRate <= 0) return;
-    this.lastSent = performance.now();
-    this.present = true;
+    this.#lastSent = performance.now();
+    this.#present = true;
     this.sent++;
     void this.room.broadcast('cursor', position);
   }
 
-  private cancel(): void {
-    window.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pending = undefined;
+  #cancel(): void {
+    window.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = undefined;
   }
 }

@@ -33,14 +33,19 @@ const IDLE_CHECK_MS = 1000;
  * summary of who is pointing.
  *
  * @summary Live cursors that stay over the same content, smooth and cheap.
+ * @tagname flock-cursors
  * @event flock-cursor-enter - Someone's cursor appeared. detail: { person }
  * @event flock-cursor-leave - Someone's cursor went away. detail: { person }
  * @csspart layer - The fixed layer the cursors are drawn in (never takes the pointer).
- * @csspart cursor - Each cursor (also `self` on this user's own, with `show-self`).
+ * @csspart cursor - Each cursor: the arrow and its label, or what `renderCursor` draws.
+ * @csspart self - This user's own cursor, with `show-self` (with `cursor`).
  * @csspart label - The name label.
  * @cssproperty --flock-cursor-idle-opacity - Opacity of a cursor that hasn't moved for `idle-after` seconds. Default 0.25.
  * @cssproperty --flock-cursor-label-max - Longest label before it is cut with an ellipsis. Default 16em.
- * @cssproperty --flock-z-cursors - Stacking order of the layer.
+ * @cssproperty --flock-cursor-font-size - Size of the labels' text. Default 0.75rem.
+ * @cssproperty --flock-radius-label - Corners of the labels. Default 0.4em.
+ * @cssproperty --flock-font - The labels' font (the shared token). Default system-ui, sans-serif.
+ * @cssproperty --flock-z-cursors - Stacking order of the layer. Default 2147483000 (above everything).
  */
 export class FlockCursors extends FlockElement {
   static override styles = [tokens, cursorsStyles];
@@ -74,60 +79,62 @@ export class FlockCursors extends FlockElement {
 
   @state() private shown: CursorPerson[] = [];
   @state() private summary = '';
-  private readonly motion = new CursorMotion(() => this.reducedMotion || matchMedia('(prefers-reduced-motion: reduce)').matches);
-  private readonly nodes = new Map<string, HTMLElement>();
-  private frame: number | undefined;
-  private lastFrame = 0;
-  private idleTimer: number | undefined;
-  private sender: CursorSender | undefined;
-  /** Messages from peers applied (for tests and the bench). */
+  readonly #motion = new CursorMotion(() => this.reducedMotion || matchMedia('(prefers-reduced-motion: reduce)').matches);
+  readonly #nodes = new Map<string, HTMLElement>();
+  #frame: number | undefined;
+  #lastFrame = 0;
+  #idleTimer: number | undefined;
+  #sender: CursorSender | undefined;
+  /**
+   * Messages from peers applied (for tests and the bench).
+   * @internal
+   */
   received = 0;
 
   /** The current send rate per second, after the room-size adjustment. */
   get sendRate(): number {
-    return this.sender?.currentRate ?? 0;
+    return this.#sender?.currentRate ?? 0;
   }
 
   /** Position messages this element has sent. */
   get sent(): number {
-    return this.sender?.sent ?? 0;
+    return this.#sender?.sent ?? 0;
   }
 
   protected override watchRoom(room: Room): () => void {
     const sender = new CursorSender(room, () => this.rate, () => this.budget);
-    this.sender = sender;
-    const offBroadcast = room.onBroadcast('cursor', (message) => this.heard(room, message));
-    const onPresence = () => this.prune(room);
-    room.addEventListener('presence', onPresence);
-    const onMove = (event: PointerEvent) => this.pointer(event, sender);
+    this.#sender = sender;
+    const offBroadcast = room.onBroadcast('cursor', (message) => this.#heard(room, message));
+    // One signal removes every listener below.
+    const listening = new AbortController();
+    const { signal } = listening;
+    const passive = { passive: true, signal };
+    room.addEventListener('presence', () => this.#prune(room), { signal });
+    const onMove = (event: PointerEvent) => this.#pointer(event, sender);
     const onLeave = () => sender.gone();
-    const onHide = () => {
-      if (document.visibilityState === 'hidden') sender.gone();
-    };
-    document.addEventListener('pointermove', onMove, { passive: true });
-    document.addEventListener('pointerdown', onMove, { passive: true });
-    document.documentElement.addEventListener('pointerleave', onLeave);
-    document.addEventListener('visibilitychange', onHide);
-    window.addEventListener('pagehide', onLeave);
-    window.addEventListener('scroll', this.reposition, { passive: true, capture: true });
-    window.addEventListener('resize', this.reposition, { passive: true });
+    document.addEventListener('pointermove', onMove, passive);
+    document.addEventListener('pointerdown', onMove, passive);
+    document.documentElement.addEventListener('pointerleave', onLeave, { signal });
+    document.addEventListener(
+      'visibilitychange',
+      () => {
+        if (document.visibilityState === 'hidden') sender.gone();
+      },
+      { signal },
+    );
+    window.addEventListener('pagehide', onLeave, { signal });
+    window.addEventListener('scroll', this.#reposition, { passive: true, capture: true, signal });
+    window.addEventListener('resize', this.#reposition, passive);
     return () => {
       sender.gone();
       sender.dispose();
-      this.sender = undefined;
+      this.#sender = undefined;
       offBroadcast();
-      room.removeEventListener('presence', onPresence);
-      document.removeEventListener('pointermove', onMove);
-      document.removeEventListener('pointerdown', onMove);
-      document.documentElement.removeEventListener('pointerleave', onLeave);
-      document.removeEventListener('visibilitychange', onHide);
-      window.removeEventListener('pagehide', onLeave);
-      window.removeEventListener('scroll', this.reposition, { capture: true });
-      window.removeEventListener('resize', this.reposition);
-      if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-      window.clearInterval(this.idleTimer);
-      this.frame = this.idleTimer = undefined;
-      this.motion.cursors.clear();
+      listening.abort();
+      if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+      window.clearInterval(this.#idleTimer);
+      this.#frame = this.#idleTimer = undefined;
+      this.#motion.cursors.clear();
       this.shown = [];
     };
   }
@@ -139,7 +146,7 @@ export class FlockCursors extends FlockElement {
           this.shown,
           (person) => person.id,
           (person) => html`<div part=${person.id === this.room?.user?.id ? 'cursor self' : 'cursor'} data-id=${person.id} data-hidden>
-            ${this.renderCursor ? this.renderCursor(person) : this.defaultCursor(person)}
+            ${this.renderCursor ? this.renderCursor(person) : this.#defaultCursor(person)}
           </div>`,
         )}
       </div>
@@ -149,72 +156,72 @@ export class FlockCursors extends FlockElement {
 
   protected override updated(): void {
     // Cursor nodes are re-found after each render; the frame loop moves them without rendering.
-    this.nodes.clear();
-    for (const node of this.renderRoot.querySelectorAll<HTMLElement>('[part~="cursor"]')) this.nodes.set(node.dataset.id!, node);
-    this.draw();
+    this.#nodes.clear();
+    for (const node of this.renderRoot.querySelectorAll<HTMLElement>('[part~="cursor"]')) this.#nodes.set(node.dataset.id!, node);
+    this.#draw();
   }
 
-  private defaultCursor(person: CursorPerson) {
+  #defaultCursor(person: CursorPerson) {
     return html`<svg width="18" height="22" viewBox="0 0 18 22" aria-hidden="true">
         <path d="M1 1 L1 18 L5.5 13.8 L8.6 20.6 L11.6 19.3 L8.6 12.6 L14.8 12.6 Z" fill=${person.color} stroke="white" stroke-width="1.5" stroke-linejoin="round" />
       </svg>
       ${this.hideLabels ? nothing : html`<span part="label" style=${`background:${person.color};color:${textOn(person.color)}`}>${person.name}</span>`}`;
   }
 
-  private targetElement(): Element {
+  #targetElement(): Element {
     return (this.target && document.querySelector(this.target)) || document.documentElement;
   }
 
-  private pointer(event: PointerEvent, sender: CursorSender): void {
-    const fraction = toFraction(this.targetElement(), event.clientX, event.clientY);
+  #pointer(event: PointerEvent, sender: CursorSender): void {
+    const fraction = toFraction(this.#targetElement(), event.clientX, event.clientY);
     if (!fraction) {
       sender.gone();
-      if (this.showSelf) this.forget(this.room?.user?.id);
+      if (this.showSelf) this.#forget(this.room?.user?.id);
       return;
     }
     sender.move(fraction.x, fraction.y);
     const self = this.room?.user;
-    if (this.showSelf && self) this.place(self, fraction.x, fraction.y);
+    if (this.showSelf && self) this.#place(self, fraction.x, fraction.y);
   }
 
-  private heard(room: Room, message: CursorMessage): void {
+  #heard(room: Room, message: CursorMessage): void {
     this.received++;
-    if ('gone' in message) return this.forget(message.id);
+    if ('gone' in message) return this.#forget(message.id);
     const meta = room.presence.get(message.id)?.[0];
     if (!meta) return;
-    this.place({ id: meta.id, name: meta.name, color: meta.color }, message.x, message.y);
+    this.#place({ id: meta.id, name: meta.name, color: meta.color }, message.x, message.y);
   }
 
-  private place(person: CursorPerson, x: number, y: number): void {
-    const isNew = !this.motion.cursors.has(person.id);
-    this.motion.aim(person.id, x, y);
+  #place(person: CursorPerson, x: number, y: number): void {
+    const isNew = !this.#motion.cursors.has(person.id);
+    this.#motion.aim(person.id, x, y);
     if (isNew) {
       this.shown = [...this.shown, person];
-      this.cursorsChanged();
+      this.#cursorsChanged();
       if (person.id !== this.room?.user?.id) this.emit('flock-cursor-enter', { person });
     }
-    this.idleTimer ??= window.setInterval(() => this.markIdle(), IDLE_CHECK_MS);
-    this.loop();
+    this.#idleTimer ??= window.setInterval(() => this.#markIdle(), IDLE_CHECK_MS);
+    this.#loop();
   }
 
-  private forget(id: string | undefined): void {
-    if (!id || !this.motion.remove(id)) return;
+  #forget(id: string | undefined): void {
+    if (!id || !this.#motion.remove(id)) return;
     const person = this.shown.find((p) => p.id === id);
     this.shown = this.shown.filter((p) => p.id !== id);
-    this.cursorsChanged();
+    this.#cursorsChanged();
     if (person && person.id !== this.room?.user?.id) this.emit('flock-cursor-leave', { person });
     if (this.shown.length === 0) {
-      window.clearInterval(this.idleTimer);
-      this.idleTimer = undefined;
+      window.clearInterval(this.#idleTimer);
+      this.#idleTimer = undefined;
     }
   }
 
   /** People who left the room take their cursor with them. */
-  private prune(room: Room): void {
-    for (const person of this.shown) if (!room.presence.has(person.id) && person.id !== room.user?.id) this.forget(person.id);
+  #prune(room: Room): void {
+    for (const person of this.shown) if (!room.presence.has(person.id) && person.id !== room.user?.id) this.#forget(person.id);
   }
 
-  private cursorsChanged(): void {
+  #cursorsChanged(): void {
     if (!this.announce) return;
     const names = this.shown.filter((p) => p.id !== this.room?.user?.id).map((p) => p.name);
     if (names.length === 0) this.summary = msg('cursors.nobody');
@@ -224,24 +231,24 @@ export class FlockCursors extends FlockElement {
   }
 
   /** One animation frame loop for every cursor, running only while something moves. */
-  private loop(): void {
-    if (this.frame !== undefined) return;
-    this.lastFrame = performance.now();
+  #loop(): void {
+    if (this.#frame !== undefined) return;
+    this.#lastFrame = performance.now();
     const tick = (now: number) => {
-      const moving = this.motion.step(now - this.lastFrame);
-      this.lastFrame = now;
-      this.draw();
-      this.frame = moving ? requestAnimationFrame(tick) : undefined;
+      const moving = this.#motion.step(now - this.#lastFrame);
+      this.#lastFrame = now;
+      this.#draw();
+      this.#frame = moving ? requestAnimationFrame(tick) : undefined;
     };
-    this.frame = requestAnimationFrame(tick);
+    this.#frame = requestAnimationFrame(tick);
   }
 
   /** Measures once, then only writes: one layout per frame however many cursors there are. */
-  private draw(): void {
-    const geometry = measure(this.targetElement());
+  #draw(): void {
+    const geometry = measure(this.#targetElement());
     const flipAt = document.documentElement.clientWidth - 160;
-    for (const [id, cursor] of this.motion.cursors) {
-      const node = this.nodes.get(id);
+    for (const [id, cursor] of this.#motion.cursors) {
+      const node = this.#nodes.get(id);
       if (!node) continue;
       const point = toViewport(geometry, cursor);
       node.style.transform = `translate3d(${point.left}px, ${point.top}px, 0)`;
@@ -253,11 +260,11 @@ export class FlockCursors extends FlockElement {
     }
   }
 
-  private readonly reposition = () => this.draw();
+  readonly #reposition = () => this.#draw();
 
-  private markIdle(): void {
+  #markIdle(): void {
     const now = performance.now();
-    for (const [id, cursor] of this.motion.cursors) this.nodes.get(id)?.toggleAttribute('data-idle', now - cursor.heardAt > this.idleAfter * 1000);
+    for (const [id, cursor] of this.#motion.cursors) this.#nodes.get(id)?.toggleAttribute('data-idle', now - cursor.heardAt > this.idleAfter * 1000);
   }
 }
 

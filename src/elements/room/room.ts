@@ -30,6 +30,7 @@ export interface FlockUserChangeDetail {
  * room on it goes.
  *
  * @summary The provider: one room and the page's one connection, for every Flock element inside.
+ * @tagname flock-room
  * @slot - The page content and Flock elements that belong to this room.
  * @event flock-status-change - The connection's status or quality changed. detail: { state: ConnectionState }
  * @event flock-user-change - This tab's user was resolved or changed. detail: { user: FlockUser }
@@ -65,33 +66,34 @@ export class FlockRoom extends LitElement {
    */
   @property({ attribute: false }) client: SupabaseClient | undefined;
 
-  private readonly provider = new ContextProvider(this, { context: roomContext });
-  private lease: RoomLease | undefined;
-  private leaseTarget = '';
-  private leaseClient: SupabaseClient | undefined;
-  private given: Room | undefined;
-  private watched: Room | undefined;
-  private userInput: FlockUserInput = {};
-  private lastStatus: ConnectionStatus | undefined;
-  private lastQuality: Quality | undefined;
-  private readonly onStatus = () => this.statusChanged();
-  private readonly onUser = () => {
-    const user = this.watched?.user;
-    if (user) this.emit<FlockUserChangeDetail>('flock-user-change', { user });
+  readonly #provider = new ContextProvider(this, { context: roomContext });
+  #lease: RoomLease | undefined;
+  #leaseTarget = '';
+  #leaseClient: SupabaseClient | undefined;
+  #given: Room | undefined;
+  #watched: Room | undefined;
+  #userInput: FlockUserInput = {};
+  #lastStatus: ConnectionStatus | undefined;
+  #lastQuality: Quality | undefined;
+  readonly #onStatus = () => this.#statusChanged();
+  readonly #onUser = () => {
+    const user = this.#watched?.user;
+    if (user) this.#emit<FlockUserChangeDetail>('flock-user-change', { user });
   };
 
   /**
    * The Room every element inside uses (the context value); undefined while disconnected.
    * Set it (to a `MemoryRoom`, say) to provide that room instead of connecting: Storybook and
-   * element tests do this.
+   * element tests do this. Read before the first update, it joins at once with what is set.
    */
   get api(): Room | undefined {
-    return this.given ?? this.lease?.room;
+    if (!this.#given && !this.#lease && this.isConnected && !this.hasUpdated) this.#reconcile();
+    return this.#given ?? this.#lease?.room;
   }
 
   set api(room: Room | undefined) {
-    this.given = room;
-    this.reconcile();
+    this.#given = room;
+    this.#reconcile();
   }
 
   /** A snapshot of the shared connection. */
@@ -105,8 +107,8 @@ export class FlockRoom extends LitElement {
   }
 
   set user(input: FlockUserInput | undefined) {
-    this.userInput = { ...input };
-    this.applyProfile();
+    this.#userInput = { ...input };
+    this.#applyProfile();
   }
 
   /** Reconnects now instead of waiting for the next try. */
@@ -116,7 +118,10 @@ export class FlockRoom extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.reconcile();
+    // The first time, wait for the first update (a microtask): a framework that sets `client`
+    // just after inserting the element (@lit/react, in a layout effect) has set it by then, so
+    // the kit never makes, and signs in, a client of its own for nothing. willUpdate joins.
+    if (this.hasUpdated) this.#reconcile();
   }
 
   override disconnectedCallback(): void {
@@ -124,14 +129,14 @@ export class FlockRoom extends LitElement {
     // A move within the page reconnects in the same task: keep the room through it.
     queueMicrotask(() => {
       if (this.isConnected) return;
-      this.leave();
-      this.provide(undefined);
+      this.#leave();
+      this.#provide(undefined);
     });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('room') || changed.has('supabaseUrl') || changed.has('supabaseKey') || changed.has('client')) this.reconcile();
-    if (changed.has('userName') || changed.has('userColor') || changed.has('avatarUrl')) this.applyProfile();
+    if (changed.has('room') || changed.has('supabaseUrl') || changed.has('supabaseKey') || changed.has('client')) this.#reconcile();
+    if (changed.has('userName') || changed.has('userColor') || changed.has('avatarUrl')) this.#applyProfile();
   }
 
   protected override render() {
@@ -139,71 +144,71 @@ export class FlockRoom extends LitElement {
   }
 
   /** Joins the room the attributes name, leaving the previous one if they changed. */
-  private reconcile(): void {
+  #reconcile(): void {
     if (!this.isConnected) return;
-    if (this.given) {
+    if (this.#given) {
       // Already providing it (first update after connecting): nothing to redo.
-      this.leave();
-      this.provide(this.given);
+      this.#leave();
+      this.#provide(this.#given);
       return;
     }
     const url = this.supabaseUrl.trim() || LOCAL_SUPABASE_URL;
     const key = this.supabaseKey.trim() || LOCAL_ANON_KEY;
     const room = (this.room.trim() || location.pathname || '/').slice(0, MAX_ROOM_NAME);
     const target = JSON.stringify([url, key, room]);
-    if (this.lease && target === this.leaseTarget && this.client === this.leaseClient) return;
-    this.leave();
-    this.leaseTarget = target;
-    this.leaseClient = this.client;
-    this.lease = acquireRoom({ url, key, room, ...(this.client ? { client: this.client } : {}) });
-    this.applyProfile();
-    this.provide(this.lease.room);
+    if (this.#lease && target === this.#leaseTarget && this.client === this.#leaseClient) return;
+    this.#leave();
+    this.#leaseTarget = target;
+    this.#leaseClient = this.client;
+    this.#lease = acquireRoom({ url, key, room, ...(this.client ? { client: this.client } : {}) });
+    this.#applyProfile();
+    this.#provide(this.#lease.room);
   }
 
   /** Hands `room` to the elements inside and follows its status and user. */
-  private provide(room: Room | undefined): void {
-    if (room === this.watched) return;
-    this.watched?.removeEventListener('status', this.onStatus);
-    this.watched?.removeEventListener('user', this.onUser);
-    this.watched = room;
-    this.lastStatus = undefined;
-    this.lastQuality = undefined;
-    this.provider.setValue(room);
+  #provide(room: Room | undefined): void {
+    if (room === this.#watched) return;
+    this.#watched?.removeEventListener('status', this.#onStatus);
+    this.#watched?.removeEventListener('user', this.#onUser);
+    this.#watched = room;
+    this.#lastStatus = undefined;
+    this.#lastQuality = undefined;
+    this.#provider.setValue(room);
     if (!room) return;
-    room.addEventListener('status', this.onStatus);
-    room.addEventListener('user', this.onUser);
-    this.statusChanged();
-    this.onUser();
+    room.addEventListener('status', this.#onStatus);
+    room.addEventListener('user', this.#onUser);
+    this.#statusChanged();
+    this.#onUser();
   }
 
   /** Gives back the connected room, if any; a given Room stays provided. */
-  private leave(): void {
-    const lease = this.lease;
+  #leave(): void {
+    const lease = this.#lease;
     if (!lease) return;
-    this.lease = undefined;
-    if (this.watched === lease.room) this.provide(undefined);
+    this.#lease = undefined;
+    if (this.#watched === lease.room) this.#provide(undefined);
     void lease.release();
   }
 
-  private applyProfile(): void {
+  #applyProfile(): void {
     const input: FlockUserInput = {
       ...(this.userName ? { name: this.userName } : {}),
       ...(this.userColor ? { color: this.userColor } : {}),
       ...(this.avatarUrl ? { avatar: this.avatarUrl } : {}),
-      ...this.userInput,
+      ...this.#userInput,
     };
-    this.lease?.connection.setProfile(input);
+    this.#lease?.connection.setProfile(input);
   }
 
-  private statusChanged(): void {
-    const state = this.watched?.connection;
-    if (!state || (state.status === this.lastStatus && state.quality === this.lastQuality)) return;
-    this.lastStatus = state.status;
-    this.lastQuality = state.quality;
-    this.emit<FlockStatusChangeDetail>('flock-status-change', { state });
+  #statusChanged(): void {
+    const state = this.#watched?.connection;
+    if (!state || (state.status === this.#lastStatus && state.quality === this.#lastQuality)) return;
+    this.#lastStatus = state.status;
+    this.#lastQuality = state.quality;
+    this.#emit<FlockStatusChangeDetail>('flock-status-change', { state });
   }
 
-  private emit<T>(type: string, detail: T): void {
+  #emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
   }
 }

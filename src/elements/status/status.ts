@@ -14,8 +14,10 @@ import { statusStyles } from './status.styles.js';
  * the state as well as colour. Clicking it (or Enter/Space) opens the details: status,
  * latency, quality, last connected, reconnect attempt and next try with **Retry now**, queued
  * writes with refused ones listed (each retryable or discardable), and dropped messages.
+ * The host carries `status`, `quality` and `has-writes` attributes for page styles.
  *
  * @summary The connection indicator, with honest details and a Retry now button.
+ * @tagname flock-status
  * @event flock-status-change - The status or quality grade changed. detail: { state: ConnectionState }
  * @csspart button - The indicator button (dot and label).
  * @csspart dot - The state dot; its shape follows the state too.
@@ -24,10 +26,19 @@ import { statusStyles } from './status.styles.js';
  * @csspart retry - The Retry now button.
  * @csspart write - Each refused write in the details.
  * @csspart write-error - The server's reason for a refused write.
- * @csspart action - Buttons in the details (Retry, Discard, Close).
+ * @csspart action - Every button in the details; each also has its own part below.
+ * @csspart retry-write - Retry, on a refused write.
+ * @csspart discard-write - Discard, on a refused write.
+ * @csspart close - The Close button.
  * @cssproperty --flock-status-dot-size - Size of the dot. Default 0.7em.
- * @cssproperty --flock-color-success - Connected (good quality). Also --flock-color-warning, --flock-color-danger, --flock-color-muted.
- * @cssproperty --flock-color-surface - Background of the button and details. Also --flock-color-text, --flock-color-border, --flock-color-focus.
+ * @cssproperty --flock-color-success - The dot when connected with excellent or good quality.
+ * @cssproperty --flock-color-warning - The dot on a fair connection, and its dashed ring while reconnecting.
+ * @cssproperty --flock-color-danger - The dot on a poor connection and offline; a refused write's reason.
+ * @cssproperty --flock-color-muted - The dot's ring while connecting; secondary text in the details.
+ * @cssproperty --flock-radius - Corners of the indicator button. Default 999px (a pill).
+ * @cssproperty --flock-radius-panel - Corners of the details popover. Default 0.5em.
+ * @cssproperty --flock-radius-button - Corners of the buttons in the details. Default 0.3em.
+ * @cssproperty --flock-z-popover - Stacking order of the details popover. Default 1000.
  */
 export class FlockStatus extends FlockElement {
   static override styles = [tokens, statusStyles];
@@ -45,29 +56,29 @@ export class FlockStatus extends FlockElement {
   @state() private writes: readonly QueuedWrite[] = [];
   @state() private now = Date.now();
   @state() private announcement = '';
-  private readonly disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="details"]' });
-  private ticker: number | undefined;
-  private lastFired: string | undefined;
+  readonly #disclosure = new PopoverController(this, { button: '[part="button"]', panel: '[part="details"]' });
+  #ticker: number | undefined;
+  #lastFired: string | undefined;
 
   protected override watchRoom(room: Room): () => void {
-    const onStatus = () => this.update$(room);
+    const onStatus = () => this.#update$(room);
     const onWrites = () => (this.writes = room.writes);
     room.addEventListener('status', onStatus);
     room.addEventListener('writes', onWrites);
     this.snapshot = room.connection;
     this.writes = room.writes;
-    this.lastFired = this.key(room.connection);
+    this.#lastFired = this.#key(room.connection);
     return () => {
       room.removeEventListener('status', onStatus);
       room.removeEventListener('writes', onWrites);
       this.snapshot = undefined;
-      this.stopTicker();
+      this.#stopTicker();
     };
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopTicker();
+    this.#stopTicker();
   }
 
   protected override willUpdate(): void {
@@ -78,45 +89,45 @@ export class FlockStatus extends FlockElement {
     else this.removeAttribute('quality');
     this.toggleAttribute('has-writes', this.writes.length > 0);
     // A countdown ticks only while there is one to show.
-    if (state?.nextRetryAt !== undefined && state.status !== 'connected') this.startTicker();
-    else this.stopTicker();
+    if (state?.nextRetryAt !== undefined && state.status !== 'connected') this.#startTicker();
+    else this.#stopTicker();
   }
 
   protected override render() {
     const state = this.snapshot;
-    const label = state ? this.label(state) : msg('status.connecting');
+    const label = state ? this.#label(state) : msg('status.connecting');
     const name = state?.quality && state.status === 'connected' ? msg('status.nameQuality', { label, quality: msg(`quality.${state.quality}`) }) : msg('status.name', { label });
     return html`
-      <button part="button" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="details" aria-label=${name} title=${this.compact ? name : nothing} @click=${this.toggle}>
+      <button part="button" type="button" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="details" aria-label=${name} title=${this.compact ? name : nothing} @click=${this.#toggle}>
         <span part="dot" aria-hidden="true"></span>
         <span part="label" class=${this.compact ? 'visually-hidden' : ''}>${label}</span>
       </button>
-      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.disclosure.onKeydown}>
-        ${this.open && state ? this.renderDetails(state) : nothing}
+      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.#disclosure.onKeydown}>
+        ${this.open && state ? this.#renderDetails(state) : nothing}
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     `;
   }
 
-  private renderDetails(state: ConnectionState) {
+  #renderDetails(state: ConnectionState) {
     const failed = this.writes.filter((w) => w.state === 'failed');
     const waiting = state.status !== 'connected' && state.nextRetryAt !== undefined;
     return html`
       <dl>
         <dt>${msg('status.field.status')}</dt>
-        <dd>${this.label(state)}</dd>
+        <dd>${this.#label(state)}</dd>
         <dt>${msg('status.field.latency')}</dt>
         <dd>${state.latency === undefined ? msg('status.unknown') : msg('status.latencyValue', { latency: state.latency })}</dd>
         <dt>${msg('status.field.quality')}</dt>
         <dd>${state.quality ? msg(`quality.${state.quality}`) : msg('status.unknown')}</dd>
         <dt>${msg('status.field.lastConnected')}</dt>
-        <dd>${state.lastConnectedAt === undefined ? msg('status.never') : this.ago(state.lastConnectedAt)}</dd>
+        <dd>${state.lastConnectedAt === undefined ? msg('status.never') : this.#ago(state.lastConnectedAt)}</dd>
         ${state.status === 'connected'
           ? nothing
           : html`<dt>${msg('status.field.attempt')}</dt>
               <dd>${state.attempt}</dd>
               <dt>${msg('status.field.nextTry')}</dt>
-              <dd>${waiting ? msg('status.inSeconds', { seconds: this.secondsLeft(state) }) : msg('status.unknown')}</dd>`}
+              <dd>${waiting ? msg('status.inSeconds', { seconds: this.#secondsLeft(state) }) : msg('status.unknown')}</dd>`}
         <dt>${msg('status.field.queued')}</dt>
         <dd>${state.queued}</dd>
         <dt>${msg('status.field.failed')}</dt>
@@ -136,31 +147,31 @@ export class FlockStatus extends FlockElement {
             )}
           </ul>`}
       <div class="actions">
-        ${state.status === 'connected' ? nothing : html`<button part="action retry" type="button" @click=${this.retryNow}>${msg('status.retryNow')}</button>`}
-        <button part="action close" type="button" @click=${this.close}>${msg('status.close')}</button>
+        ${state.status === 'connected' ? nothing : html`<button part="action retry" type="button" @click=${this.#retryNow}>${msg('status.retryNow')}</button>`}
+        <button part="action close" type="button" @click=${this.#close}>${msg('status.close')}</button>
       </div>
     `;
   }
 
   /** The short label: what the state is, with the one figure that matters in it. */
-  private label(state: ConnectionState): string {
+  #label(state: ConnectionState): string {
     switch (state.status) {
       case 'connecting':
         return msg('status.connecting');
       case 'connected':
         return state.latency === undefined ? msg('status.connected') : msg('status.connectedLatency', { latency: state.latency });
       case 'reconnecting':
-        return state.nextRetryAt === undefined ? msg('status.reconnecting') : msg('status.reconnectingIn', { seconds: this.secondsLeft(state) });
+        return state.nextRetryAt === undefined ? msg('status.reconnecting') : msg('status.reconnectingIn', { seconds: this.#secondsLeft(state) });
       case 'offline':
         return state.queued > 0 ? plural('status.offlineQueued', state.queued) : msg('status.offline');
     }
   }
 
-  private secondsLeft(state: ConnectionState): number {
+  #secondsLeft(state: ConnectionState): number {
     return Math.max(0, Math.ceil(((state.nextRetryAt ?? this.now) - this.now) / 1000));
   }
 
-  private ago(at: number): string {
+  #ago(at: number): string {
     const seconds = Math.round((at - this.now) / 1000);
     const format = new Intl.RelativeTimeFormat(flockLocale(), { numeric: 'auto' });
     if (Math.abs(seconds) < 60) return format.format(seconds, 'second');
@@ -168,39 +179,39 @@ export class FlockStatus extends FlockElement {
     return format.format(Math.round(seconds / 3600), 'hour');
   }
 
-  private update$(room: Room): void {
+  #update$(room: Room): void {
     const state = room.connection;
     this.snapshot = state;
     this.now = Date.now();
-    const key = this.key(state);
-    if (key === this.lastFired) return;
-    const statusChanged = this.lastFired?.split('|')[0] !== state.status;
-    this.lastFired = key;
+    const key = this.#key(state);
+    if (key === this.#lastFired) return;
+    const statusChanged = this.#lastFired?.split('|')[0] !== state.status;
+    this.#lastFired = key;
     // Announced when the state changes, not on every latency figure or countdown tick.
-    if (statusChanged) this.announcement = msg('status.announce', { label: this.label(state) });
+    if (statusChanged) this.announcement = msg('status.announce', { label: this.#label(state) });
     this.emit('flock-status-change', { state } satisfies FlockStatusChangeDetail);
   }
 
-  private key(state: ConnectionState): string {
+  #key(state: ConnectionState): string {
     return `${state.status}|${state.quality ?? ''}`;
   }
 
-  private startTicker(): void {
-    this.ticker ??= window.setInterval(() => (this.now = Date.now()), 1000);
+  #startTicker(): void {
+    this.#ticker ??= window.setInterval(() => (this.now = Date.now()), 1000);
   }
 
-  private stopTicker(): void {
-    if (this.ticker !== undefined) window.clearInterval(this.ticker);
-    this.ticker = undefined;
+  #stopTicker(): void {
+    if (this.#ticker !== undefined) window.clearInterval(this.#ticker);
+    this.#ticker = undefined;
   }
 
-  private readonly toggle = () => {
+  readonly #toggle = () => {
     this.open = !this.open;
   };
 
-  private readonly close = () => this.disclosure.close();
+  readonly #close = () => this.#disclosure.close();
 
-  private readonly retryNow = () => {
+  readonly #retryNow = () => {
     this.room?.retryNow();
   };
 }
