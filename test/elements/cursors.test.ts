@@ -123,6 +123,31 @@ describe('<flock-cursors>', () => {
     await waitFor(() => Math.abs(position(cursors(el)[0]!).x - (box.left + 50)) < 1, 'the next message applied');
   });
 
+  it("never draws a cursor under this user's own id (another tab of theirs, or a forger), with or without show-self", async () => {
+    join('Bo', 'bo');
+    const el = await mount();
+    await waitFor(() => me.presence.has('bo'), 'Bo present');
+    network.inject('cursors', 'cursor', { v: 1, id: 'me', x: 0.5, y: 0.5 });
+    network.inject('cursors', 'cursor', { v: 1, id: 'bo', x: 0.2, y: 0.2 });
+    await waitFor(() => cursors(el).length === 1, "Bo's cursor");
+    expect(cursors(el).map((c) => c.dataset.id)).to.deep.equal(['bo']);
+
+    el.showSelf = true;
+    const target = document.querySelector<HTMLElement>('#canvas')!;
+    const box = target.getBoundingClientRect();
+    target.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: box.left + 10, clientY: box.top + 10 }));
+    await waitFor(() => cursors(el).some((c) => c.dataset.id === 'me'), 'my own cursor, drawn by this tab');
+    const mine = () => position(cursors(el).find((c) => c.dataset.id === 'me')!);
+    await nextFrame();
+    const before = mine();
+    network.inject('cursors', 'cursor', { v: 1, id: 'me', x: 0.9, y: 0.9 });
+    network.inject('cursors', 'cursor', { v: 1, id: 'me', gone: true });
+    await new Promise((r) => setTimeout(r, 100));
+    await nextFrame();
+    expect(cursors(el).some((c) => c.dataset.id === 'me'), 'still drawn').to.equal(true);
+    expect(mine()).to.deep.equal(before);
+  });
+
   it('jumps straight to a new position when the user prefers reduced motion', async () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     join('Bo', 'bo');

@@ -186,6 +186,9 @@ export class FlockCursors extends FlockElement {
 
   #heard(room: Room, message: CursorMessage): void {
     this.received++;
+    // Under this user's own id: another tab of theirs, or someone posing as them. This tab alone
+    // draws its own cursor (with show-self), so neither may draw it, move it or remove it.
+    if (message.id === room.user?.id) return;
     if ('gone' in message) return this.#forget(message.id);
     const meta = room.presence.get(message.id)?.[0];
     if (!meta) return;
