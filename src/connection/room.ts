@@ -158,10 +158,12 @@ export class SupabaseRoom extends EventTarget implements Room {
     return {
       topic: roomTopic(this.name),
       presenceKey,
-      onJoined: (first: boolean) => {
+      onJoined: () => {
         this.trackedAs = undefined;
         void this.track();
-        if (!first) this.resync();
+        // The first join too: what was read before the channel's changes began to flow (history,
+        // unread counts) may have missed rows inserted in between, so elements catch up then.
+        this.resync();
       },
       decorate: (channel: RealtimeChannel) => this.decorate(channel),
     };

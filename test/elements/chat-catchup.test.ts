@@ -6,6 +6,10 @@ import type { FlockChat } from '../../src/elements/chat/chat.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
 import { mountWithClient, unmountAll } from '../support/elements.js';
 import { localServerUrl } from '../support/local-server-url.js';
+import { createClient } from '@supabase/supabase-js';
+import { LOCAL_ANON_KEY } from '../../src/connection/local-defaults.js';
+import { holdLink, releaseLink, startFaultProxy } from '../support/fault-control.js';
+import { stopProxy } from '../support/server-control.js';
 
 /**
  * Catch-up after a reconnect reads from where the reader's view of the room was last whole, not
@@ -38,8 +42,10 @@ describe('<flock-chat> catch-up after a reconnect', () => {
   before(async () => {
     url = await localServerUrl();
   });
+  const proxies: string[] = [];
   afterEach(async () => {
     await unmountAll(hosts, clients);
+    for (const id of proxies.splice(0)) await stopProxy(id).catch(() => undefined);
   });
 
   it("shows what others sent while the reader was away, though the reader's own later message was read back first", async () => {
@@ -78,5 +84,38 @@ describe('<flock-chat> catch-up after a reconnect', () => {
     await a.updateComplete;
     const rendered = [...a.shadowRoot!.querySelectorAll<HTMLElement>('[part~="message"]')].map((r) => r.dataset.id);
     expect(rendered).to.deep.equal(stored);
+  });
+
+  it('shows a message inserted after the history was read but before the channel first joined', async () => {
+    // Ada's socket goes through a held proxy, her REST straight to the server: the chat reads its
+    // history, and its channel can't join until the link is released.
+    const proxy = await startFaultProxy(undefined);
+    proxies.push(proxy.proxyId);
+    await holdLink(proxy.proxyId);
+    const direct = new URL(url).host;
+    const via = new URL(proxy.url).host;
+    class ThroughProxy extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(String(address).replace(direct, via), protocols);
+      }
+    }
+    const ada = createClient(url, LOCAL_ANON_KEY, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: { transport: ThroughProxy },
+    });
+    const { error } = await ada.auth.signInAnonymously({ options: { data: { name: 'Ada' } } });
+    if (error) throw error;
+    clients.push(ada);
+    const room = `first-join-${crypto.randomUUID()}`;
+    await sql("insert into public.flock_messages (id, room, user_id, body) values (gen_random_uuid(), $1, (select id from auth.users limit 1), 'history')", [room]);
+    const a = mountWithClient(ada, room, '<flock-chat></flock-chat>', hosts).querySelector('flock-chat')!;
+    await waitFor(() => a.messages.some((m) => m.body === 'history'), 'the history read', 10_000);
+    expect(a.room!.connection.status === 'connected', 'not joined yet').to.equal(false);
+
+    // In the gap: after the read, before the channel's changes flow.
+    await sql("insert into public.flock_messages (id, room, user_id, body) values (gen_random_uuid(), $1, (select id from auth.users limit 1), 'in the gap')", [room]);
+    await releaseLink(proxy.proxyId);
+    await waitFor(() => a.messages.some((m) => m.body === 'in the gap'), 'the gap caught up after the first join', 10_000);
+    expect(a.messages.map((m) => m.id)).to.deep.equal(await storedIds(room));
   });
 });

@@ -68,6 +68,12 @@ export class ChatController {
    * after a re-join but before the catch-up would otherwise leap the gap).
    */
   #live = false;
+  /**
+   * A reload is reading: a join (or re-join) meanwhile may have come after that read began, so
+   * what was inserted in between is caught up once the read ends, rather than read twice.
+   */
+  #reloading = false;
+  #catchUpAfterLoad = false;
 
   constructor(private readonly options: ChatOptions) {}
 
@@ -111,6 +117,8 @@ export class ChatController {
       this.#sorted = undefined;
       this.#watermark = undefined;
       this.#live = false;
+      this.#reloading = false;
+      this.#catchUpAfterLoad = false;
       this.state = 'idle';
     };
   }
@@ -129,6 +137,7 @@ export class ChatController {
     this.options.changed();
     // Inserts arriving while the page is read may be newer than it: they don't move the mark.
     this.#live = false;
+    this.#reloading = true;
     try {
       const page = await this.#page(room, undefined);
       if (generation !== this.#generation) return;
@@ -145,8 +154,14 @@ export class ChatController {
       if (generation !== this.#generation) return;
       this.state = 'error';
       this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (generation === this.#generation) this.#reloading = false;
     }
     this.#invalidate();
+    if (this.#catchUpAfterLoad && this.state === 'ready') {
+      this.#catchUpAfterLoad = false;
+      void this.catchUp();
+    }
   }
 
   /** The page before the oldest message held; resolves with how many were added. */
@@ -177,6 +192,10 @@ export class ChatController {
     const room = this.#room;
     window.clearTimeout(this.#retryTimer);
     if (!room?.user) return;
+    if (this.#reloading) {
+      this.#catchUpAfterLoad = true;
+      return;
+    }
     if (this.state !== 'ready') return this.reload();
     const generation = this.#generation;
     this.#live = false;
