@@ -71,6 +71,28 @@ function deliver(realtime: RealtimeService, subTopic: string, isPrivate: boolean
   realtime.env.hub.broadcast(RealtimeHub.room(topic, isPrivate), topic, undefined, event, body, id ? { id } : undefined);
 }
 
+/**
+ * Broadcasts over HTTP are counted for the whole project, as Supabase's BroadcastController
+ * counts them against the tenant's events per second (its `check_rate_limit`): a socket's own
+ * limits can't be side-stepped by posting instead. One-second windows here.
+ */
+const httpRates = new WeakMap<RealtimeService, { start: number; count: number }>();
+
+function overRate(realtime: RealtimeService, messages: number): HttpReply | undefined {
+  const now = Date.now();
+  let rate = httpRates.get(realtime);
+  if (!rate || now - rate.start >= 1000) httpRates.set(realtime, (rate = { start: now, count: 0 }));
+  const max = realtime.env.limits.maxEventsPerSecond;
+  const refuse = (message: string): HttpReply => {
+    for (let i = 0; i < messages; i++) realtime.env.hub.stats.drop('rate_limited');
+    return jsonReply(429, { message });
+  };
+  if (rate.count >= max) return refuse('You have exceeded your rate limit');
+  if (rate.count + messages > max) return refuse('Too many messages to broadcast, please reduce the batch size');
+  rate.count += messages;
+  return undefined;
+}
+
 async function batch(request: HttpRequest, realtime: RealtimeService, claims: Claims): Promise<HttpReply> {
   let body: unknown;
   try {
@@ -80,6 +102,8 @@ async function batch(request: HttpRequest, realtime: RealtimeService, claims: Cl
   }
   const read = readBatch(body, realtime.env.limits.maxPayloadBytes);
   if ('errors' in read) return jsonReply(422, { errors: read.errors });
+  const limited = overRate(realtime, read.messages.length);
+  if (limited) return limited;
   for (const m of read.messages) {
     if (m.private && !(await mayWrite(realtime, m.topic, claims))) continue;
     deliver(realtime, m.topic, m.private, m.event, { kind: 'json', value: m.payload }, m.id);
@@ -105,6 +129,8 @@ async function single(request: HttpRequest, realtime: RealtimeService, claims: C
   if (request.body.length > realtime.env.limits.maxPayloadBytes) return jsonReply(422, { message: 'Payload size exceeds tenant limit' });
   const isPrivate = request.url.searchParams.get('private') === 'true';
   if (isPrivate && !(await mayWrite(realtime, subTopic, claims))) return jsonReply(403, { message: 'Unauthorized' });
+  const limited = overRate(realtime, 1);
+  if (limited) return limited;
   deliver(realtime, subTopic, isPrivate, event, body);
   return { status: 202 };
 }

@@ -171,6 +171,43 @@ describe('realtime limits with the default (Supabase Free plan) figures, against
     await bystanders.check();
   });
 
+  it('events over HTTP count for the whole project: past 100 a second, 429 with Supabase\'s messages, nothing delivered, counted', async () => {
+    const name = room('http');
+    const receiver = watchedClient(server.url).client.channel(name);
+    const received = listen<{ payload: { i: number } }>(receiver, 'broadcast', { event: 'post' });
+    await joined(receiver);
+    const post = async (count: number, from: number): Promise<{ status: number; message?: string }> => {
+      const response = await fetch(`${server.url}/realtime/v1/api/broadcast`, {
+        method: 'POST',
+        headers: { apikey: LOCAL_ANON_KEY, Authorization: `Bearer ${LOCAL_ANON_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages: Array.from({ length: count }, (_, i) => ({ topic: name, event: 'post', payload: { i: from + i } })) }),
+      });
+      const text = await response.text();
+      return { status: response.status, ...(text ? (JSON.parse(text) as { message?: string }) : {}) };
+    };
+    // A batch bigger than a second's budget is refused whole, whenever it comes.
+    assert.deepEqual(await post(101, -1000), { status: 429, message: 'Too many messages to broadcast, please reduce the batch size' });
+    // A full second's budget, then one more in the same second. (A second can end between the
+    // two on a stalled machine: then the pair is tried again.) Accepted posts number 0, 1, 2, …
+    let refused: { status: number; message?: string } | undefined;
+    let delivered = 0;
+    for (let attempt = 0; attempt < 3 && refused?.status !== 429; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((await post(100, delivered)).status, 202);
+      delivered += 100;
+      refused = await post(1, delivered);
+      if (refused.status === 202) delivered++;
+    }
+    assert.deepEqual(refused, { status: 429, message: 'You have exceeded your rate limit' });
+    await received.next((m) => m.payload.i === delivered - 1);
+    await new Promise((r) => setTimeout(r, 200));
+    // Exactly what was accepted, once each: nothing of the refused batch or the refused post.
+    assert.deepEqual(received.all.map((m) => m.payload.i).sort((x, y) => x - y), Array.from({ length: delivered }, (_, i) => i));
+    const after = await stats(server.url);
+    assert.ok(after.dropped.rate_limited - before_.dropped.rate_limited >= 102, 'both refusals counted as rate limited');
+    await bystanders.check();
+  });
+
   it('presence events: a channel tracking a sixth time in 30 s is shut down with "Client presence rate limit exceeded"', async () => {
     const channel = watchedClient(server.url).client.channel(room('presence-calls'), { config: { presence: { key: 'mallory' } } });
     const system = listen<Record<string, unknown>>(channel, 'system');
