@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { BenchWorker } from './bench-worker.ts';
 import { addTally, emptyTally, now, type FromWorker, type Samples, type Tally, type ToWorker, type Traffic, type WorkerSetup } from './load-protocol.ts';
 
 /**
@@ -38,6 +38,7 @@ export interface LoadOutcome {
   lastReceiptAfterMs: number;
 }
 
+const WORKER = new URL('./load-worker.ts', import.meta.url);
 const READY_TIMEOUT_MS = 120_000;
 const RESULT_TIMEOUT_MS = 60_000;
 /** Deliveries are over when nothing has arrived for this long after the last send. */
@@ -47,18 +48,18 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
   const total = plan.rooms * plan.roomSize;
   const joinedPerRoom = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * plan.rooms);
   const perWorker = Math.ceil(total / plan.workers);
-  const workers: PoolWorker[] = [];
+  const workers: BenchWorker<FromWorker, ToWorker>[] = [];
   try {
     for (let first = 0; first < total; first += perWorker) {
       const clients = Array.from({ length: Math.min(perWorker, total - first) }, (_, k) => first + k);
-      workers.push(new PoolWorker({ url: plan.url, clients, rooms: plan.rooms, roomSize: plan.roomSize, roomPrefix: plan.roomPrefix, traffic: plan.traffic, joinedPerRoom }));
+      workers.push(new BenchWorker(WORKER, { url: plan.url, clients, rooms: plan.rooms, roomSize: plan.roomSize, roomPrefix: plan.roomPrefix, traffic: plan.traffic, joinedPerRoom } satisfies WorkerSetup));
     }
     const failure = Promise.race(workers.map((w) => w.failure));
     const orFail = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
       Promise.race([p, failure, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`load: ${what} took over ${ms / 1000} s`)), ms).unref())]);
 
     const readies = await orFail(Promise.all(workers.map((w) => w.ready)), READY_TIMEOUT_MS, 'signing in and joining');
-    hooks.ready?.(readies.reduce(addTally, emptyTally()));
+    hooks.ready?.(readies.reduce((sum, m) => addTally(sum, m.tally), emptyTally()));
 
     const startAt = now() + 300;
     const measureFrom = startAt + plan.warmupMs;
@@ -102,41 +103,6 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
     };
   } finally {
     await Promise.all(workers.map((w) => w.worker.terminate()));
-  }
-}
-
-/** One worker thread: its messages as promises, its latest progress. */
-class PoolWorker {
-  readonly worker: Worker;
-  progress: Extract<FromWorker, { type: 'progress' }> | undefined;
-  readonly ready: Promise<Tally>;
-  readonly result: Promise<Extract<FromWorker, { type: 'result' }>>;
-  readonly closed: Promise<void>;
-  readonly failure: Promise<never>;
-
-  constructor(setup: WorkerSetup) {
-    // tsx's loader does not follow `--import` into worker threads; register it there first.
-    const entry = new URL('./load-worker.ts', import.meta.url).href;
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    this.worker = new Worker(boot, { eval: true, workerData: setup });
-    const settle: { [K in FromWorker['type']]?: (m: Extract<FromWorker, { type: K }>) => void } = {};
-    this.ready = new Promise((resolve) => (settle.ready = (m) => resolve(m.tally)));
-    this.result = new Promise((resolve) => (settle.result = resolve));
-    this.closed = new Promise((resolve) => (settle.closed = () => resolve()));
-    this.failure = new Promise((_, reject) => {
-      settle.failed = (m) => reject(new Error(`load worker: ${m.message}`));
-      this.worker.on('error', reject);
-      this.worker.on('exit', (code) => reject(new Error(`load worker exited (${code})`)));
-    });
-    this.failure.catch(() => undefined);
-    this.worker.on('message', (m: FromWorker) => {
-      if (m.type === 'progress') this.progress = m;
-      else (settle[m.type] as ((m: FromWorker) => void) | undefined)?.(m);
-    });
-  }
-
-  post(message: ToWorker): void {
-    this.worker.postMessage(message);
   }
 }
 

@@ -1,4 +1,5 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { BenchWorker } from './bench-worker.ts';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { LOCAL_ANON_KEY } from '../../server/auth/keys.ts';
 import { createNodeClient } from '../../test/support/node-client.ts';
@@ -66,17 +67,17 @@ const now = (): number => performance.timeOrigin + performance.now();
 /** Runs the plan and returns what every client saw. Every client is closed before it returns. */
 export async function broadcastLoad(plan: BroadcastPlan, hooks: LoadHooks = {}): Promise<BroadcastOutcome> {
   const perWorker = Math.ceil(plan.clients / plan.workers);
-  const workers: LoadWorker[] = [];
+  const workers: BenchWorker<FromWorker, ToWorker>[] = [];
   for (let first = 0; first < plan.clients; first += perWorker) {
     workers.push(
-      new LoadWorker({
+      new BenchWorker(new URL(import.meta.url), {
         url: plan.url,
         room: plan.room,
         firstIndex: first,
         count: Math.min(perWorker, plan.clients - first),
         totalClients: plan.clients,
         perClientPerSecond: plan.perClientPerSecond,
-      }),
+      } satisfies WorkerSetup),
     );
   }
   // A worker that fails at any point fails the run rather than leaving it waiting.
@@ -130,39 +131,6 @@ export async function broadcastLoad(plan: BroadcastPlan, hooks: LoadHooks = {}):
     };
   } finally {
     await Promise.all(workers.map((w) => w.worker.terminate()));
-  }
-}
-
-/** The coordinating side of one worker: its messages as promises, its latest progress. */
-class LoadWorker {
-  readonly worker: Worker;
-  progress: Extract<FromWorker, { type: 'progress' }> | undefined;
-  readonly ready: Promise<void>;
-  readonly result: Promise<Extract<FromWorker, { type: 'result' }>>;
-  readonly closed: Promise<void>;
-  readonly failure: Promise<never>;
-
-  constructor(setup: WorkerSetup) {
-    // tsx's loader does not follow `--import` into worker threads; register it there first.
-    const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    this.worker = new Worker(boot, { eval: true, workerData: setup });
-    const settle: Partial<Record<FromWorker['type'], (m: FromWorker) => void>> = {};
-    this.ready = new Promise((resolve) => (settle.ready = () => resolve()));
-    this.result = new Promise((resolve) => (settle.result = (m) => resolve(m as Extract<FromWorker, { type: 'result' }>)));
-    this.closed = new Promise((resolve) => (settle.closed = () => resolve()));
-    this.failure = new Promise((_, reject) => {
-      settle.failed = (m) => reject(new Error(`load worker: ${(m as { message: string }).message}`));
-      this.worker.on('error', reject);
-    });
-    this.failure.catch(() => undefined);
-    this.worker.on('message', (m: FromWorker) => {
-      if (m.type === 'progress') this.progress = m;
-      else settle[m.type]?.(m);
-    });
-  }
-
-  post(message: ToWorker): void {
-    this.worker.postMessage(message);
   }
 }
 
