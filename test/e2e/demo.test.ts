@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectErrors, launchChromium } from './support/chromium.ts';
 import { startCommand, type Started } from './support/processes.ts';
-import { LOCAL_SERVICE_ROLE_KEY } from '../../server/auth/keys.ts';
+import { storedMessages, until } from './support/checks.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const screenshots = join(root, 'docs/screenshots');
@@ -33,25 +33,6 @@ const shadowTexts = (page: Page, host: string, selector: string): Promise<string
     ([h, s]) => [...(document.querySelector(h!)?.shadowRoot?.querySelectorAll(s!) ?? [])].map((e) => (e.getAttribute('aria-label') ?? '') + ' ' + (e.textContent ?? '')),
     [host, selector],
   );
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
-
-/** Rows of flock_messages with this body, read with the service role through the local server's REST API. */
-async function storedMessages(body: string): Promise<number> {
-  const response = await fetch(`${demo.match}/rest/v1/flock_messages?select=id&body=eq.${encodeURIComponent(body)}`, {
-    headers: { apikey: LOCAL_SERVICE_ROLE_KEY, Authorization: `Bearer ${LOCAL_SERVICE_ROLE_KEY}` },
-  });
-  return ((await response.json()) as unknown[]).length;
-}
 
 async function send(window: Window, text: string): Promise<void> {
   const input = window.page.locator('flock-chat [part~="input"]');
@@ -108,7 +89,7 @@ test('each window sees the other: avatar, cursor and chat message', async () => 
   for (const w of [a, b]) {
     await until(`both messages in ${w.name}'s chat`, () => shadowTexts(w.page, 'flock-chat', '[part~="body"]'), (t) => t.some((s) => s.includes('share one height')) && t.some((s) => s.includes('stays highlighted')));
   }
-  assert.equal(await storedMessages('Can the plan cards share one height?'), 1);
+  assert.equal((await storedMessages(demo.match, 'Can the plan cards share one height?')).length, 1);
 
   await mkdir(screenshots, { recursive: true });
   await a.page.screenshot({ path: join(screenshots, 'demo-window-a.png') });
@@ -122,13 +103,13 @@ test('"Simulate offline": the status says so, a message waits, and is sent exact
   const text = 'Written on the train, sent when back.';
   await send(a, text);
   await until('the message pending', () => a.page.evaluate(() => (document.querySelector('flock-chat') as unknown as { messages: { body: string; state: string }[] }).messages.map((m) => `${m.state}:${m.body}`)), (m) => m.includes(`pending:${text}`));
-  assert.equal(await storedMessages(text), 0, 'nothing reached the server while offline');
+  assert.equal((await storedMessages(demo.match, text)).length, 0, 'nothing reached the server while offline');
   await a.page.screenshot({ path: join(screenshots, 'demo-offline.png') });
 
   await a.page.locator('#offline').uncheck();
   await until('the message in the other window', () => shadowTexts(b.page, 'flock-chat', '[part~="body"]'), (t) => t.filter((s) => s.includes(text)).length === 1);
   await until('Connected again', () => shadowTexts(a.page, 'flock-status', '[part~="label"]'), (t) => t.some((s) => s.includes('Connected')));
-  assert.equal(await storedMessages(text), 1, 'sent exactly once');
+  assert.equal((await storedMessages(demo.match, text)).length, 1, 'sent exactly once');
 });
 
 test('"Send me a notification" reaches this window\'s bell, and only its', async () => {
@@ -145,5 +126,5 @@ test('the pages logged no errors, and the data outlives a restart', async () => 
   for (const w of windows) assert.deepEqual(w.errors, [], `${w.name}'s page`);
   await demo.stop();
   demo = await startDemo(data);
-  assert.equal(await storedMessages('Can the plan cards share one height?'), 1, 'kept in the data folder across a restart');
+  assert.equal((await storedMessages(demo.match, 'Can the plan cards share one height?')).length, 1, 'kept in the data folder across a restart');
 });

@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { LOCAL_SERVICE_ROLE_KEY } from '../../server/auth/keys.ts';
 import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { collectErrors, launchChromium } from './support/chromium.ts';
+import { storedMessages, until } from './support/checks.ts';
 
 /**
  * The three examples as their users run them: examples/plain-html (one script tag, no build),
@@ -65,26 +65,6 @@ function facts(page: Page): Promise<PageFacts> {
       avatars: [...avatars].map((a) => a.getAttribute('aria-label') ?? ''),
     };
   }, TAGS);
-}
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last = await read();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last saw ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
-
-/** Rows of flock_messages with this body, read with the service key through the server's REST API. */
-async function storedMessages(server: string, body: string): Promise<{ room: string; user_id: string }[]> {
-  const response = await fetch(`${server}/rest/v1/flock_messages?select=room,user_id&body=eq.${encodeURIComponent(body)}`, {
-    headers: { apikey: LOCAL_SERVICE_ROLE_KEY, Authorization: `Bearer ${LOCAL_SERVICE_ROLE_KEY}` },
-  });
-  assert.equal(response.status, 200);
-  return (await response.json()) as { room: string; user_id: string }[];
 }
 
 async function openConnections(server: string): Promise<number> {
@@ -183,7 +163,7 @@ describe('examples: plain HTML, React and Vue, two people each', () => {
     await input.press('Enter');
     await b.page.locator('flock-chat [part~="body"]', { hasText: text }).waitFor({ timeout: 20_000 });
     const rows = await until('the row in Postgres', () => storedMessages(server, text), (r) => r.length > 0);
-    assert.deepEqual(rows, [{ room, user_id: factsA!.userId }], 'stored once, as A, in the room');
+    assert.deepEqual(rows.map((r) => ({ room: r.room, user_id: r.user_id })), [{ room, user_id: factsA!.userId }], 'stored once, as A, in the room');
 
     for (const [who, v] of [['A', a], ['B', b]] as const) {
       assert.equal(v.sockets.length, 1, `page ${who} opened one WebSocket, not ${JSON.stringify(v.sockets)}`);
