@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectErrors, launchChromium } from './support/chromium.ts';
-import { startCommand, type Started } from './support/processes.ts';
+import { startCommand, type Started } from '../support/child-server.ts';
 import { storedMessages, until } from './support/checks.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startCommand } from './support/processes.ts';
+import { startCommand } from '../support/child-server.ts';
 import { LOCAL_ANON_KEY } from '../../server/auth/keys.ts';
 
 const run = promisify(execFile);
