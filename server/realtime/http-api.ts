@@ -72,25 +72,19 @@ function deliver(realtime: RealtimeService, subTopic: string, isPrivate: boolean
 }
 
 /**
- * Broadcasts over HTTP are counted for the whole project, as Supabase's BroadcastController
- * counts them against the tenant's events per second (its `check_rate_limit`): a socket's own
- * limits can't be side-stepped by posting instead. One-second windows here.
+ * Broadcasts over HTTP count for the whole project, as Supabase's BroadcastController counts them
+ * against the tenant's events per second (its `check_rate_limit`): a socket's own limits can't be
+ * side-stepped by posting instead. Its two refusals, word for word.
  */
-const httpRates = new WeakMap<RealtimeService, { start: number; count: number }>();
-
 function overRate(realtime: RealtimeService, messages: number): HttpReply | undefined {
-  const now = Date.now();
-  let rate = httpRates.get(realtime);
-  if (!rate || now - rate.start >= 1000) httpRates.set(realtime, (rate = { start: now, count: 0 }));
-  const max = realtime.env.limits.maxEventsPerSecond;
-  const refuse = (message: string): HttpReply => {
-    for (let i = 0; i < messages; i++) realtime.env.hub.stats.drop('rate_limited');
-    return jsonReply(429, { message });
-  };
-  if (rate.count >= max) return refuse('You have exceeded your rate limit');
-  if (rate.count + messages > max) return refuse('Too many messages to broadcast, please reduce the batch size');
-  rate.count += messages;
-  return undefined;
+  const left = realtime.httpBroadcasts.left();
+  const refusal = left <= 0 ? 'You have exceeded your rate limit' : messages > left ? 'Too many messages to broadcast, please reduce the batch size' : undefined;
+  if (refusal === undefined) {
+    realtime.httpBroadcasts.take(Date.now(), messages);
+    return undefined;
+  }
+  realtime.env.hub.stats.drop('rate_limited', messages);
+  return jsonReply(429, { message: refusal });
 }
 
 async function batch(request: HttpRequest, realtime: RealtimeService, claims: Claims): Promise<HttpReply> {

@@ -50,13 +50,24 @@ export class RateWindow {
     private readonly windowMs = 1000,
   ) {}
 
-  take(now = Date.now()): boolean {
+  /** Counts `n` events; false once the window's budget is spent. */
+  take(now = Date.now(), n = 1): boolean {
+    this.roll(now);
+    this.count += n;
+    return this.count <= this.perWindow;
+  }
+
+  /** What is left of this window's budget. */
+  left(now = Date.now()): number {
+    this.roll(now);
+    return this.perWindow - this.count;
+  }
+
+  private roll(now: number): void {
     if (now - this.windowStart >= this.windowMs) {
       this.windowStart = now;
       this.count = 0;
     }
-    this.count++;
-    return this.count <= this.perWindow;
   }
 }
 

@@ -11,7 +11,7 @@ import { RealtimeConnection } from './connection.ts';
 import type { RealtimeEnv } from './env.ts';
 import { VSNS, type Vsn } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
-import { DEFAULT_LIMITS, type RealtimeLimits } from './limits.ts';
+import { DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
 
 const SOCKET_PATH = '/realtime/v1/websocket';
 
@@ -34,12 +34,15 @@ export interface RealtimeSnapshot {
  */
 export class RealtimeService {
   readonly env: RealtimeEnv;
+  /** Broadcasts over HTTP in the current second, for the whole server (see http-api.ts). */
+  readonly httpBroadcasts: RateWindow;
   private readonly wss: WebSocketServer;
 
   constructor(ctx: ServerContext, limits: Partial<RealtimeLimits> = {}) {
     const hub = new RealtimeHub();
     const feed = new ChangeFeed(ctx.db, () => [...hub.members()].filter((m): m is ChannelMember => m instanceof ChannelMember));
     this.env = { db: ctx.db, signer: ctx.signer, hub, feed, limits: { ...DEFAULT_LIMITS, ...limits } };
+    this.httpBroadcasts = new RateWindow(this.env.limits.maxEventsPerSecond);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.env.limits.maxFrameBytes });
   }
 

@@ -45,7 +45,7 @@ export class RealtimeStats {
   };
   connectionsTotal = 0;
 
-  drop(reason: DropReason): void {
-    this.dropped[reason]++;
+  drop(reason: DropReason, count = 1): void {
+    this.dropped[reason] += count;
   }
 }
