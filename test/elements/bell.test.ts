@@ -91,6 +91,29 @@ describe('<flock-bell>', () => {
     await expectNoAxeViolations(bell);
   });
 
+  it('keeps a notification that arrived while a reload was reading, though its page predates it', async () => {
+    const bell = await mount([note(1)]);
+    await waitFor(() => bell.notifications.length === 1, 'the first page');
+    // The next page is read now and answered later: what arrives in between is not in it.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const read = room.rows.bind(room);
+    room.rows = async (query) => {
+      const result = await read(query);
+      await answered;
+      return result;
+    };
+    const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
+    await new Promise((r) => setTimeout(r, 20));
+    network.apply({ op: 'insert', table: 'flock_notifications', values: note(2) }, room.user!);
+    await waitFor(() => bell.notifications.length === 2, 'the arrival, live');
+    answer();
+    await reloading;
+    expect(bell.notifications.map((n) => n.id)).to.deep.equal(['n2', 'n1']);
+    // The count read with that page predates the arrival as well; a fresh one follows.
+    await waitFor(() => bell.unread === 2, 'the unread count from the server', 5000);
+  });
+
   it('rolls a refused action back, visibly', async () => {
     const bell = await mount([note(1)]);
     await waitFor(() => bell.unread === 1, 'loaded');

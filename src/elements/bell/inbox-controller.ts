@@ -43,6 +43,9 @@ function toNotification(row: Row): FlockNotification {
 }
 
 /** The most recent of `items` by the server's time (REST and Realtime spell timestamps differently). */
+/** Newest first, by the server's time (REST and Realtime write it differently). */
+const newestFirst = (a: FlockNotification, b: FlockNotification): number => (timeKey(a.createdAt) < timeKey(b.createdAt) ? 1 : -1);
+
 function newestOf(items: readonly FlockNotification[]): FlockNotification | undefined {
   let newest: FlockNotification | undefined;
   for (const item of items) if (!newest || timeKey(item.createdAt) > timeKey(newest.createdAt)) newest = item;
@@ -69,6 +72,8 @@ export class InboxController implements ReactiveController {
   #room: Room | undefined;
   #recountTimer: number | undefined;
   #generation = 0;
+  /** Inserts heard while a reload reads: its page may predate them, so they are kept with it. */
+  #heardDuringReload: FlockNotification[] | undefined;
 
   constructor(
     host: ReactiveControllerHost,
@@ -115,17 +120,23 @@ export class InboxController implements ReactiveController {
     const generation = ++this.#generation;
     this.state = this.items.length === 0 ? 'loading' : this.state;
     this.options.changed();
+    const heard: FlockNotification[] = (this.#heardDuringReload = []);
     try {
       const [page, count] = await Promise.all([this.#page(room, undefined), this.#count(room)]);
       if (generation !== this.#generation) return;
-      this.items = page;
+      const inPage = new Set(page.map((n) => n.id));
+      this.items = [...heard.filter((n) => !inPage.has(n.id)), ...page].sort(newestFirst);
       this.unread = count;
+      // The count may predate what was heard meanwhile too: ask again once things settle.
+      if (heard.length > 0) this.#scheduleRecount();
       this.state = 'ready';
       this.error = '';
     } catch (error) {
       if (generation !== this.#generation) return;
       this.state = 'error';
       this.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (this.#heardDuringReload === heard) this.#heardDuringReload = undefined;
     }
     this.options.changed();
   }
@@ -239,7 +250,8 @@ export class InboxController implements ReactiveController {
     if (change.eventType === 'INSERT') {
       const arrived = toNotification(change.new);
       if (!this.items.some((n) => n.id === arrived.id)) {
-        this.items = [arrived, ...this.items].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+        this.items = [arrived, ...this.items].sort(newestFirst);
+        this.#heardDuringReload?.push(arrived);
         if (arrived.readAt === null) this.unread++;
         this.options.arrived(arrived);
       }
