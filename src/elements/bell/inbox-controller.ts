@@ -42,13 +42,13 @@ function toNotification(row: Row): FlockNotification {
   };
 }
 
-/** The most recent of `items` by the server's time (REST and Realtime spell timestamps differently). */
-/** Newest first, by the server's time (REST and Realtime write it differently). */
+/** Newest first, by the server's time (REST and Realtime spell timestamps differently). */
 const newestFirst = (a: FlockNotification, b: FlockNotification): number => (timeKey(a.createdAt) < timeKey(b.createdAt) ? 1 : -1);
 
-function newestOf(items: readonly FlockNotification[]): FlockNotification | undefined {
-  let newest: FlockNotification | undefined;
-  for (const item of items) if (!newest || timeKey(item.createdAt) > timeKey(newest.createdAt)) newest = item;
+/** The latest of these server times, as spelled; undefined for none. */
+function latest(times: readonly (string | undefined)[]): string | undefined {
+  let newest: string | undefined;
+  for (const at of times) if (at !== undefined && (newest === undefined || timeKey(at) > timeKey(newest))) newest = at;
   return newest;
 }
 
@@ -72,7 +72,14 @@ export class InboxController implements ReactiveController {
   #room: Room | undefined;
   #recountTimer: number | undefined;
   #generation = 0;
+  /**
+   * The newest unread notification's time the badge stands for: from the same query as the
+   * server's count, and from each unread arrival. The page held may lack some of them (read at a
+   * different moment than the count), so "mark all read" is bounded by this, not by the page.
+   */
+  #newestUnreadAt: string | undefined;
   /** Inserts heard while a reload reads: its page may predate them, so they are kept with it. */
+  
   #heardDuringReload: FlockNotification[] | undefined;
 
   constructor(
@@ -126,7 +133,7 @@ export class InboxController implements ReactiveController {
       if (generation !== this.#generation) return;
       const inPage = new Set(page.map((n) => n.id));
       this.items = [...heard.filter((n) => !inPage.has(n.id)), ...page].sort(newestFirst);
-      this.unread = count;
+      this.#counted(count);
       // The count may predate what was heard meanwhile too: ask again once things settle.
       if (heard.length > 0) this.#scheduleRecount();
       this.state = 'ready';
@@ -167,14 +174,14 @@ export class InboxController implements ReactiveController {
   }
 
   /**
-   * Marks read what the user was shown: every unread notification up to the newest one held at
-   * the click, the older ones not paged in included. The bound travels with the write, so one
+   * Marks read what the user was shown: every unread notification up to the newest one the badge
+   * counted or the list held at the click, the older ones not paged in included. The bound travels with the write, so one
    * queued offline and sent later leaves unread what arrived after the click.
    */
   markAllRead(): Promise<void> {
     const me = this.#room?.user;
-    const newest = newestOf(this.items);
     if (!me) return Promise.resolve();
+    const newest = latest([this.#newestUnreadAt, ...this.items.filter((n) => n.readAt === null).map((n) => n.createdAt)]);
     const unreadBefore = this.items.filter((n) => n.readAt === null).map((n) => n.id);
     const countBefore = this.unread;
     const now = new Date().toISOString();
@@ -182,9 +189,9 @@ export class InboxController implements ReactiveController {
       { column: 'user_id', op: 'eq', value: me.id },
       { column: 'read_at', op: 'is', value: null },
       // Only what had arrived when the user asked, however late the write is sent: bounded by the
-      // newest held, in the server's own timestamp (compared by Postgres, not by this clock).
-      // With none held (the badge alone was loaded) "all" is all: there is nothing to bound by.
-      ...(newest ? [{ column: 'created_at', op: 'lte', value: newest.createdAt } satisfies Filter] : []),
+      // newest unread the badge and the list stood for, in the server's own timestamp (compared
+      // by Postgres, not by this clock). With nothing unread known, "all" is all.
+      ...(newest ? [{ column: 'created_at', op: 'lte', value: newest } satisfies Filter] : []),
     ];
     return this.#act(
       'notification.read-all',
@@ -252,7 +259,10 @@ export class InboxController implements ReactiveController {
       if (!this.items.some((n) => n.id === arrived.id)) {
         this.items = [arrived, ...this.items].sort(newestFirst);
         this.#heardDuringReload?.push(arrived);
-        if (arrived.readAt === null) this.unread++;
+        if (arrived.readAt === null) {
+          this.unread++;
+          this.#newestUnreadAt = latest([this.#newestUnreadAt, arrived.createdAt]);
+        }
         this.options.arrived(arrived);
       }
     } else if (change.eventType === 'UPDATE') {
@@ -287,7 +297,7 @@ export class InboxController implements ReactiveController {
         const count = await this.#count(room);
         // A write still queued would be undone by a stale count: wait for it instead.
         if (generation === this.#generation && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
-          this.unread = count;
+          this.#counted(count);
           this.options.changed();
         }
       } catch {
@@ -311,16 +321,26 @@ export class InboxController implements ReactiveController {
     return rows.slice(0, this.options.pageSize()).map(toNotification);
   }
 
-  async #count(room: Room): Promise<number> {
-    const { count } = await room.rows({
+  /** The exact unread count, and the newest unread's time, in one read: the two agree. */
+  async #count(room: Room): Promise<{ count: number; newestAt: string | undefined }> {
+    const { rows, count } = await room.rows({
       table: 'flock_notifications',
+      columns: 'created_at',
       where: [
         { column: 'user_id', op: 'eq', value: room.user!.id },
         { column: 'read_at', op: 'is', value: null },
       ],
-      head: true,
+      order: [{ column: 'created_at', ascending: false }],
+      limit: 1,
       count: true,
     });
-    return count ?? 0;
+    const newestAt = rows[0]?.created_at;
+    return { count: count ?? 0, newestAt: typeof newestAt === 'string' ? newestAt : undefined };
+  }
+
+  /** Takes the server's count as the badge, and what it stands for as the bound of "mark all read". */
+  #counted(counted: { count: number; newestAt: string | undefined }): void {
+    this.unread = counted.count;
+    this.#newestUnreadAt = counted.newestAt;
   }
 }
