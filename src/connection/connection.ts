@@ -1,4 +1,4 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { resolveIdentity, sameUser, saveProfile } from './identity.js';
 import { Outbox } from './outbox.js';
@@ -8,6 +8,7 @@ import { ChannelSession } from './channel-session.js';
 import { Timers } from './timers.js';
 import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
 import { WriteQueue } from './write-queue.js';
+import { shortTokenRefreshDelay } from './token-refresh.js';
 
 /**
  * How long a kit-created socket may stay "connecting" before the attempt counts as failed.
@@ -76,6 +77,7 @@ export class Connection extends EventTarget {
   private disposed = false;
   private resolving: Promise<FlockUser> | undefined;
   private userChain: Promise<unknown> = Promise.resolve();
+  private tokenRefresh: number | undefined;
   private profileSave: number | undefined;
   private readonly queue: WriteQueue;
   private personal: ChannelSession | undefined;
@@ -113,7 +115,11 @@ export class Connection extends EventTarget {
     this.listen(document, 'visibilitychange', () => {
       if (document.visibilityState === 'visible') this.networkBack();
     });
-    const { data } = this.client.auth.onAuthStateChange(() => {
+    const { data } = this.client.auth.onAuthStateChange((event, session) => {
+      this.keepTokenFresh(session);
+      // The same user with a new token. Reading the session again would refresh a token that lives
+      // under auth-js's 90 s margin at once, whose event would read it again: a refresh loop.
+      if (event === 'TOKEN_REFRESHED') return;
       // Auth's own lock is held while this runs: resolving here would deadlock on getSession.
       this.timers.setTimeout(() => void this.refreshUser(), 0);
     });
@@ -352,6 +358,13 @@ export class Connection extends EventTarget {
       this.wakeCheck = undefined;
       if (this.status !== STATUS.connected) this.reconnect();
     }, WAKE_PROBE_MS);
+  }
+
+  /** A token too short-lived for auth-js's refresh tick is renewed before it lapses (reading the session refreshes it). */
+  private keepTokenFresh(session: Session | null): void {
+    this.timers.clearTimeout(this.tokenRefresh);
+    const delay = shortTokenRefreshDelay(session);
+    if (delay !== undefined) this.tokenRefresh = this.timers.setTimeout(() => void this.client.auth.getSession(), delay);
   }
 
   /** One resolution at a time: two at once could sign in twice. */

@@ -31,6 +31,37 @@ describe('faults: the access token expires while connected', () => {
     await settled(scene);
   }).timeout(90_000);
 
+  it('renews a token shorter than a heartbeat once per lifetime, not in a loop, and no channel ends', async () => {
+    // 6 s tokens under the kit's 15 s heartbeat and auth-js's 30 s tick: only the kit's own renewal
+    // keeps them alive. Each refresh used to re-read the session, which refreshes any token under
+    // auth-js's 90 s margin at once: a loop of several refreshes a second.
+    const scene = await openScene({ server: { accessTokenSeconds: 6 } });
+    const { ada, bo, lease } = scene;
+    await say(scene, ada.chat, 'fresh token');
+    await settled(scene);
+    let refreshes = 0;
+    const { data } = lease.connection.client.auth.onAuthStateChange((event) => {
+      if (event === 'TOKEN_REFRESHED') refreshes++;
+    });
+    const roomJoins = lease.room.session.joins;
+    const userJoins = lease.connection.userChannel().joins;
+    const started = Date.now();
+    // Past two lifetimes.
+    await new Promise((r) => setTimeout(r, 13_000));
+    data.subscription.unsubscribe();
+    const lifetimes = (Date.now() - started) / 6000;
+
+    expect(refreshes, 'renewed at least once per lifetime').to.be.at.least(Math.floor(lifetimes));
+    // One per three quarters of a lifetime, plus a few from reading the session elsewhere (this
+    // test's own subscription, a REST call, a heartbeat), each of which refreshes so short a token.
+    // The loop made hundreds.
+    expect(refreshes, 'not a refresh loop').to.be.at.most(Math.ceil(lifetimes / 0.75) + 5);
+    expect(lease.room.session.joins, 'the room channel was never ended').to.equal(roomJoins);
+    expect(lease.connection.userChannel().joins, 'the user channel was never ended').to.equal(userJoins);
+    await say(scene, bo.chat, 'after two lifetimes');
+    await settled(scene);
+  }).timeout(90_000);
+
   it('joins again when the server ends a channel for an expired token, and catches up', async () => {
     // Realtime ends a channel whose token has expired (a `system` error, then `phx_close`) and
     // realtime-js drops it for good. Here the ending comes from a token pushed after its expiry,
