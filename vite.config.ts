@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { absentModules } from './build/absent-modules.ts';
 import { minifyLitTemplates } from './build/minify-lit-templates.ts';
 
 /**
@@ -15,16 +16,23 @@ const ELEMENT_ENTRIES = Object.fromEntries(
   ['room', 'status', 'avatars', 'cursors', 'chat', 'bell'].map((name) => [name, `src/entries/${name}.ts`]),
 );
 
-const ABSENT = fileURLToPath(new URL('src/cdn/absent.ts', import.meta.url));
+const standIn = (file: string): string => fileURLToPath(new URL(`src/cdn/${file}`, import.meta.url));
+
+/**
+ * The script-tag file carries supabase-js's auth, REST and Realtime parts only: the kit never uses
+ * Storage or Functions, nor auth's admin API, WebAuthn or web3 sign-in, which GoTrueClient makes
+ * eagerly (src/cdn/absent*.ts say so if a page uses them).
+ */
+const CDN_ABSENT = [
+  { path: /\/@supabase\/(storage|functions)-js\//, standIn: standIn('absent.ts') },
+  { path: /\/@supabase\/auth-js\/dist\/module\/(GoTrueAdminApi|lib\/webauthn|lib\/web3\/ethereum)\.js$/, standIn: standIn('absent-auth.ts') },
+];
 
 export default defineConfig(({ mode }) => {
   const cdn = mode === 'cdn';
   return {
     // Both builds: Lit's css/html templates without their indentation (the size bench uses it too).
-    plugins: [minifyLitTemplates()],
-    // The script-tag file carries supabase-js's auth, REST and Realtime parts only: the kit never
-    // uses Storage or Functions (src/cdn/absent.ts says so if a page does).
-    resolve: cdn ? { alias: { '@supabase/storage-js': ABSENT, '@supabase/functions-js': ABSENT } } : {},
+    plugins: [minifyLitTemplates(), ...(cdn ? [absentModules(CDN_ABSENT)] : [])],
     build: {
       outDir: 'dist',
       // The library build runs first (`npm run build`) and starts from an empty dist/; the others add to it.

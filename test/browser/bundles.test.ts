@@ -25,13 +25,27 @@ describe('built bundles', () => {
     expect(cdn.WIRE_VERSION).to.equal(1);
   });
 
-  it("makes a working client with dist/flock.js's createClient, whose absent Storage and Functions say so when used", async () => {
-    type Client = { from(table: string): unknown; storage: { from(bucket: string): unknown }; functions: { invoke(name: string): unknown } };
+  it("makes a working client with dist/flock.js's createClient, whose absent parts say so when used", async () => {
+    type Client = {
+      from(table: string): unknown;
+      storage: { from(bucket: string): unknown };
+      functions: { invoke(name: string): unknown };
+      auth: { admin: { listUsers(): unknown }; mfa: { webauthn: { register(): unknown } }; signInWithWeb3(credentials: object): Promise<unknown> };
+    };
     const cdn = (await import('/dist/flock.js' as string)) as { createClient(url: string, key: string, options?: object): Client; LOCAL_ANON_KEY: string };
     const client = cdn.createClient(LOCAL_SUPABASE_URL, cdn.LOCAL_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
     expect(typeof client.from('flock_messages')).to.equal('object');
     expect(() => client.storage.from('avatars')).to.throw(/not in flock\.js/);
     expect(() => client.functions.invoke('hello')).to.throw(/not in flock\.js/);
+    expect(() => client.auth.admin.listUsers()).to.throw(/admin API .*not in flock\.js/);
+    expect(() => client.auth.mfa.webauthn.register()).to.throw(/WebAuthn .*not in flock\.js/);
+    // A wallet that has one account: the sign-in gets as far as reading its address.
+    const wallet = { request: async () => ['0x0000000000000000000000000000000000000001'] };
+    const web3 = await client.auth.signInWithWeb3({ chain: 'ethereum', wallet, statement: 'hi' }).then(
+      (result) => result,
+      (error: unknown) => error,
+    );
+    expect(String((web3 as { error?: unknown }).error ?? web3)).to.match(/Ethereum .*not in flock\.js/);
   });
 
   it('loads the ES module entry dist/index.js, which keeps lit and supabase-js external', async () => {
