@@ -13,6 +13,8 @@ const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
   'max-presence-events-per-second': 'maxPresenceEventsPerSecond',
   'max-frame-bytes': 'maxFrameBytes',
   'idle-timeout-ms': 'idleTimeoutMs',
+  'max-concurrent-users': 'maxConcurrentUsers',
+  'no-channel-timeout-ms': 'noChannelTimeoutMs',
 };
 
 const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data DIR | --memory] [--static DIR]...
@@ -33,6 +35,9 @@ Realtime limits, per connection (defaults are Supabase's):
   --max-presence-events-per-second N (default ${DEFAULT_LIMITS.maxPresenceEventsPerSecond})
   --max-frame-bytes N                (default ${DEFAULT_LIMITS.maxFrameBytes})
   --idle-timeout-ms N                (default ${DEFAULT_LIMITS.idleTimeoutMs})
+  --no-channel-timeout-ms N          (default ${DEFAULT_LIMITS.noChannelTimeoutMs})
+Realtime limits for the whole server:
+  --max-concurrent-users N           (default ${DEFAULT_LIMITS.maxConcurrentUsers})
 
 ${NOTIFY_USAGE.replace('Usage: ', '       ')}`;
 

@@ -15,13 +15,15 @@ import { checkToken, FAILURE_CODES } from './token.ts';
 
 /**
  * One client WebSocket: decodes frames, answers heartbeats, routes pushes to the joined
- * channels by topic, enforces the per-connection limits, and closes idle sockets. Frames
+ * channels by topic, enforces the per-connection limits and the server's concurrent-user cap,
+ * and closes idle sockets and sockets that hold no channel. Frames
  * are handled one at a time in arrival order, even when a join has to ask the database.
  */
 export class RealtimeConnection implements ChannelSocket {
   private readonly channels = new Map<string, ChannelMember>();
   private queue: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
+  private noChannelTimer: NodeJS.Timeout | undefined;
   private readonly events: TokenBucket;
   private readonly joins: RateWindow;
   private readonly presenceEvents: RateWindow;
@@ -46,6 +48,7 @@ export class RealtimeConnection implements ChannelSocket {
       this.teardown();
     });
     this.touch();
+    this.awaitChannel();
   }
 
   get channelCount(): number {
@@ -64,6 +67,7 @@ export class RealtimeConnection implements ChannelSocket {
 
   detach(member: ChannelMember): void {
     if (this.channels.get(member.topic) === member) this.channels.delete(member.topic);
+    if (this.channels.size === 0) this.awaitChannel();
   }
 
   /** Closes the socket with a code and a reason the client can read. */
@@ -79,12 +83,33 @@ export class RealtimeConnection implements ChannelSocket {
     this.idleTimer.unref();
   }
 
+  /**
+   * Closes the socket once it has held no channel for `noChannelTimeoutMs`, freeing its user
+   * slot. Realtime's `Tracker` kills such sockets (only those that joined once; a socket that
+   * never joins is bounded here too, so it cannot sit outside the cap forever by heartbeating).
+   * supabase-js itself disconnects 50 s after its last channel, well inside the default 10 min.
+   */
+  private awaitChannel(): void {
+    clearTimeout(this.noChannelTimer);
+    if (this.closed) return;
+    this.noChannelTimer = setTimeout(() => this.close(CLOSE.idle, 'no channel joined'), this.env.limits.noChannelTimeoutMs);
+    this.noChannelTimer.unref();
+  }
+
+  /** Realtime's `limit_max_users`: a socket already counted may join more; another, only below the cap. */
+  private mayCountAsUser(): boolean {
+    const { users } = this.env.hub;
+    return users.has(this) || users.size < this.env.limits.maxConcurrentUsers;
+  }
+
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.noChannelTimer);
     for (const member of [...this.channels.values()]) member.close();
     this.env.hub.connections.delete(this);
+    this.env.hub.users.delete(this);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -170,6 +195,8 @@ export class RealtimeConnection implements ChannelSocket {
     if (!frame.topic.startsWith('realtime:') || frame.topic === 'realtime:') {
       return refuse(frame.topic.startsWith('realtime:') ? reasons.topicRequired : reasons.unmatchedTopic, 'invalid');
     }
+    // Refused with a reply; the socket stays open, and supabase-js retries the join (1, 2, 5, 10 s).
+    if (!this.mayCountAsUser()) return refuse(reasons.tooManyUsers, 'rate_limited');
     const request = readJoinRequest(frame.payload);
     const previous = this.channels.get(frame.topic);
     if (!previous && this.channels.size >= this.env.limits.maxChannelsPerClient) {
@@ -193,6 +220,8 @@ export class RealtimeConnection implements ChannelSocket {
     const bindings = await compileBindings(this.env.db, request.postgresChanges, claims.role);
     if (bindings.active.length) await syncCapture(this.env.db);
     if (this.closed) return;
+    // Again, now that the awaits are over: other sockets may have taken the last slots meanwhile.
+    if (!this.mayCountAsUser()) return refuse(reasons.tooManyUsers, 'rate_limited');
 
     // A second join of a joined topic replaces the first, as Phoenix does: the old one is closed.
     if (previous) {
@@ -203,6 +232,8 @@ export class RealtimeConnection implements ChannelSocket {
       this.env, this, frame.topic, frame.joinRef ?? frame.ref, request, claims, request.accessToken, bindings.active, permissions,
     );
     this.channels.set(frame.topic, member);
+    clearTimeout(this.noChannelTimer);
+    this.env.hub.users.add(this);
     this.env.hub.add(member);
     this.replyTo(frame, 'ok', { postgres_changes: bindings.reply });
     member.welcome(bindings.error);

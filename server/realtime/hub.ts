@@ -47,6 +47,12 @@ export class RealtimeHub {
   readonly stats = new RealtimeStats();
   /** Open sockets, for the stats and for closing them all at shutdown. */
   readonly connections = new Set<{ readonly channelCount: number; close(code: number, reason: string): void }>();
+  /**
+   * Sockets counted against `maxConcurrentUsers`: each one from its first successful join
+   * until it closes, leaving its channels or not (Realtime's `UsersCounter`, keyed by the
+   * transport process).
+   */
+  readonly users = new Set<object>();
 
   private topic(name: string): Topic {
     let topic = this.topics.get(name);

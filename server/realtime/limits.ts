@@ -1,9 +1,11 @@
 /**
- * Per-connection limits, defaulting to Supabase's published quotas for a project
+ * Realtime limits, defaulting to Supabase's published quotas for a project
  * (https://supabase.com/docs/guides/realtime/limits). Supabase counts most of them per
  * project; one local server is one project but typically many test clients and tabs, so
  * they are counted per connection here, which keeps one misbehaving client from starving
- * the others. Every one is a `serve` flag.
+ * the others. The concurrent-user cap is the exception: it only means something for the
+ * whole server, so it is counted there, as Supabase counts it per project. Every one is a
+ * `serve` flag.
  */
 export interface RealtimeLimits {
   /** Messages a connection may send per second on average, in bursts of up to two seconds' worth (broadcast, presence, everything but heartbeats). */
@@ -25,6 +27,13 @@ export interface RealtimeLimits {
   maxFrameBytes: number;
   /** A socket that sends nothing (not even a heartbeat) for this long is closed. */
   idleTimeoutMs: number;
+  /**
+   * Sockets that may hold a channel at once, for the whole server (Realtime's per-project
+   * `max_concurrent_users`). A socket counts from its first successful join until it closes.
+   */
+  maxConcurrentUsers: number;
+  /** A socket with no channel joined for this long is closed (Realtime's `NO_CHANNEL_TIMEOUT_IN_MS`). */
+  noChannelTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
@@ -38,6 +47,8 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   presenceWindowMs: 30_000,
   maxFrameBytes: 1024 * 1024,
   idleTimeoutMs: 60_000,
+  maxConcurrentUsers: 200,
+  noChannelTimeoutMs: 10 * 60_000,
 };
 
 /** Counts events in fixed windows; `take()` is false once the window's budget is spent. */

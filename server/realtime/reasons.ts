@@ -8,7 +8,11 @@ export const reasons = {
   topicRequired: 'TopicNameRequired: You must provide a topic name',
   tooManyChannels: 'ChannelRateLimitReached: Too many channels',
   tooManyJoins: 'ClientJoinRateLimitReached: Too many joins per second',
+  tooManyUsers: 'ConnectionRateLimitReached: Too many connected users',
   cannotRead: (topic: string) => `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`,
+
+  // Upgrade refusals (HTTP, `{"error": message}`).
+  tooManyUsersUpgrade: 'Too many connected users',
 
   // Replies to pushes.
   unmatchedTopic: 'unmatched topic',

@@ -12,6 +12,7 @@ import type { RealtimeEnv } from './env.ts';
 import { VSNS, type Vsn } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
 import { DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
+import { reasons } from './reasons.ts';
 
 const SOCKET_PATH = '/realtime/v1/websocket';
 
@@ -19,6 +20,10 @@ const SOCKET_PATH = '/realtime/v1/websocket';
 export interface RealtimeSnapshot {
   connections: number;
   connectionsTotal: number;
+  /** Sockets counted against `limits.maxConcurrentUsers` (those that have joined a channel). */
+  users: number;
+  /** Upgrades refused with 429 because the concurrent-user cap was reached. */
+  connectionsRefused: number;
   channels: number;
   topics: number;
   messagesIn: { total: number; perSecond: number };
@@ -62,6 +67,8 @@ export class RealtimeService {
     return {
       connections: hub.connections.size,
       connectionsTotal: hub.stats.connectionsTotal,
+      users: hub.users.size,
+      connectionsRefused: hub.stats.connectionsRefused,
       channels: hub.channelCount,
       topics: hub.topicCount,
       messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
@@ -90,6 +97,12 @@ export class RealtimeService {
     const auth = await resolveApiKey({ method: 'GET', url, headers: { apikey }, body: Buffer.alloc(0) }, this.env.signer);
     if (!auth.ok) return refuse(socket, 401, auth.failure.message);
     const claims: Claims = auth.claims;
+    // Realtime's `TenantRateLimiters.check_tenant` at connect: only sockets that have joined
+    // count, so a full server refuses new sockets, while one opened earlier is refused at join.
+    if (this.env.hub.users.size >= this.env.limits.maxConcurrentUsers) {
+      this.env.hub.stats.connectionsRefused++;
+      return refuse(socket, 429, reasons.tooManyUsersUpgrade);
+    }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       new RealtimeConnection(this.env, ws, vsn as Vsn, claims);
     });
@@ -104,7 +117,7 @@ function headerOf(request: IncomingMessage, name: string): string | undefined {
 /** Answers a refused upgrade with a plain HTTP response, as Realtime does (`{"error": message}`). */
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' }[status] ?? 'Error';
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests' }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -44,6 +44,8 @@ export class RealtimeStats {
     invalid: 0,
   };
   connectionsTotal = 0;
+  /** WebSocket upgrades refused (429) because `maxConcurrentUsers` sockets were already counted. */
+  connectionsRefused = 0;
 
   drop(reason: DropReason, count = 1): void {
     this.dropped[reason] += count;

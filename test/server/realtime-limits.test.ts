@@ -5,7 +5,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient, type SupabaseC
 import WebSocket from 'ws';
 import type { RealtimeSnapshot } from '../../server/realtime/service.ts';
 import type { RunningServer } from '../../server/start.ts';
-import { Inbox, listen, waitFor } from '../support/realtime.ts';
+import { Inbox, listen, quietPeriod, RawSocket, refusedUpgrade, socketUrl, waitFor } from '../support/realtime.ts';
 import { LOCAL_ANON_KEY, startTestServer } from '../support/server.ts';
 
 /**
@@ -354,5 +354,162 @@ describe('realtime limits: channels per connection (joins per second raised to r
     assert.deepEqual(hostile.closes, []);
     await hostile.client.removeAllChannels();
     await bystanders.check();
+  });
+});
+
+describe('realtime limits: concurrent users, for the whole server (a cap of 3)', () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({ realtime: { maxConcurrentUsers: 3 } });
+  });
+  afterEach(async () => {
+    await closeClients();
+    await waitFor(() => server.realtime.snapshot().users === 0, 'every user slot free again');
+  });
+  after(() => server.close());
+
+  /** Three supabase-js clients joined to one room, each collecting its broadcasts. */
+  async function threeUsers(name: string): Promise<{ users: Watched[]; inboxes: Inbox<{ payload: { from: number } }>[]; channels: RealtimeChannel[] }> {
+    const users = [watchedClient(server.url), watchedClient(server.url), watchedClient(server.url)];
+    const inboxes: Inbox<{ payload: { from: number } }>[] = [];
+    const channels = await Promise.all(
+      users.map((user) => {
+        const channel = user.client.channel(name);
+        inboxes.push(listen<{ payload: { from: number } }>(channel, 'broadcast', { event: 'hello' }));
+        return joined(channel);
+      }),
+    );
+    return { users, inboxes, channels };
+  }
+
+  it('a socket opened below the cap is refused at join with ConnectionRateLimitReached (socket kept); the three keep talking; when one leaves, the retry gets in', async () => {
+    const name = room('users');
+    // Opened while nobody has joined: only sockets holding a channel count, as in Realtime.
+    const late = watchedClient(server.url);
+    late.client.realtime.connect();
+    const raw = await RawSocket.open(server.url);
+    await waitFor(() => late.sockets[0]?.readyState === WebSocket.OPEN, 'the late socket open');
+    const { users, inboxes, channels } = await threeUsers(name);
+    // A socket already counted may join more channels.
+    await joined(users[0]!.client.channel(room('second')));
+    const before_ = await stats(server.url);
+    assert.equal(before_.users, 3);
+
+    const { reply } = await raw.join(name);
+    const lateChannel = late.client.channel(name);
+    const lateInbox = listen<{ payload: { from: number } }>(lateChannel, 'broadcast', { event: 'hello' });
+    const lateStatuses = statuses(lateChannel);
+    const refused = await lateStatuses.next();
+
+    assert.deepEqual(reply.payload, { status: 'error', response: { reason: 'ConnectionRateLimitReached: Too many connected users' } });
+    assert.deepEqual(refused, { status: 'CHANNEL_ERROR', error: 'ConnectionRateLimitReached: Too many connected users' });
+    const now = await stats(server.url);
+    assert.deepEqual(droppedSince(before_, now), { rate_limited: 2 });
+    assert.equal(now.users, 3);
+    assert.equal(raw.isOpen, true, 'the refused socket stays open');
+    assert.deepEqual(late.closes, []);
+    // The three are untouched: each one's broadcast reaches the other two.
+    for (const [i, channel] of channels.entries()) await channel.send({ type: 'broadcast', event: 'hello', payload: { from: i } });
+    for (const [i, inbox] of inboxes.entries()) {
+      await waitFor(() => inbox.all.length === 2, `user ${i} hearing the other two`);
+      assert.deepEqual(inbox.all.map((m) => m.payload.from).sort(), [0, 1, 2].filter((from) => from !== i));
+    }
+
+    // One of the three goes away: the late client's own retry (supabase-js rejoins after 1, 2, 5 s) gets its slot.
+    await users[2]!.client.removeAllChannels();
+    await lateStatuses.next((s) => s.status === 'SUBSCRIBED', 15_000);
+    await channels[1]!.send({ type: 'broadcast', event: 'hello', payload: { from: 1 } });
+    assert.deepEqual((await lateInbox.next()).payload, { from: 1 });
+    await inboxes[0]!.next((m) => m.payload.from === 1);
+    assert.equal((await stats(server.url)).users, 3);
+    raw.close();
+  });
+
+  it('four sockets joining at the same moment: three get in, one is refused, never four', async () => {
+    const sockets = await Promise.all(Array.from({ length: 4 }, () => RawSocket.open(server.url)));
+    try {
+      const name = room('race');
+      // A join with an access_token (as supabase-js sends) awaits its verification (WebCrypto,
+      // off the main thread) before it is granted: the cap must hold across that await.
+      const refs = sockets.map((socket) => socket.push(`realtime:${name}`, 'phx_join', { config: {}, access_token: LOCAL_ANON_KEY }));
+      const replies = await Promise.all(sockets.map((socket, i) => socket.reply(refs[i]!)));
+
+      const outcomes = replies.map((reply) => reply.payload as { status: string; response: { reason?: string } });
+      assert.deepEqual(outcomes.map((o) => o.status).sort(), ['error', 'ok', 'ok', 'ok']);
+      assert.equal(outcomes.find((o) => o.status === 'error')!.response.reason, 'ConnectionRateLimitReached: Too many connected users');
+      assert.equal(server.realtime.snapshot().users, 3);
+    } finally {
+      sockets.forEach((socket) => socket.close());
+    }
+  });
+
+  it('with three sockets joined, a new socket is refused at the upgrade: 429 {"error":"Too many connected users"}, counted; supabase-js reconnects and gets in once one leaves', async () => {
+    const name = room('upgrade');
+    const { users, inboxes, channels } = await threeUsers(name);
+    const before_ = await stats(server.url);
+
+    assert.deepEqual(await refusedUpgrade(socketUrl(server.url, { apikey: LOCAL_ANON_KEY, vsn: '2.0.0' })), {
+      status: 429,
+      body: '{"error":"Too many connected users"}',
+    });
+    assert.equal((await stats(server.url)).connectionsRefused - before_.connectionsRefused, 1);
+
+    const newcomer = watchedClient(server.url);
+    const channel = newcomer.client.channel(name);
+    const inbox = listen<{ payload: { from: number } }>(channel, 'broadcast', { event: 'hello' });
+    const states = statuses(channel);
+    assert.equal((await states.next()).status, 'CHANNEL_ERROR');
+    await waitFor(() => newcomer.closes.length > 0, 'the failed handshake reported');
+    assert.equal(newcomer.closes[0]!.code, 1006, 'the handshake failed: no WebSocket close frame');
+    assert.ok((await stats(server.url)).connectionsRefused - before_.connectionsRefused >= 2);
+    await channels[0]!.send({ type: 'broadcast', event: 'hello', payload: { from: 0 } });
+    await inboxes[1]!.next((m) => m.payload.from === 0);
+    await inboxes[2]!.next((m) => m.payload.from === 0);
+
+    await users[0]!.client.realtime.disconnect();
+    await states.next((s) => s.status === 'SUBSCRIBED', 20_000);
+    await channels[1]!.send({ type: 'broadcast', event: 'hello', payload: { from: 1 } });
+    await inbox.next((m) => m.payload.from === 1);
+    await inboxes[2]!.next((m) => m.payload.from === 1);
+    assert.equal((await stats(server.url)).users, 3);
+  });
+});
+
+describe('realtime limits: sockets without a channel (noChannelTimeoutMs 400, one user)', () => {
+  let server: RunningServer;
+
+  before(async () => {
+    server = await startTestServer({ realtime: { maxConcurrentUsers: 1, noChannelTimeoutMs: 400 } });
+  });
+  after(() => server.close());
+
+  /** Sends a heartbeat every 100 ms, so only the no-channel timeout can close the socket. */
+  function keepAlive(socket: RawSocket): NodeJS.Timeout {
+    return setInterval(() => socket.isOpen && socket.push('phoenix', 'heartbeat', {}), 100);
+  }
+
+  it('a socket that never joins is closed (1000 "no channel joined") though it heartbeats; one that left its last channel too, which frees its user slot', async () => {
+    const idle = await RawSocket.open(server.url);
+    const member = await RawSocket.open(server.url);
+    const beats = [keepAlive(idle), keepAlive(member)];
+    try {
+      const { topic, joinRef, reply } = await member.join(room('left'));
+      assert.equal((reply.payload as { status: string }).status, 'ok');
+      assert.equal(server.realtime.snapshot().users, 1);
+
+      assert.deepEqual(await idle.closed, { code: 1000, reason: 'no channel joined' });
+      // Joined, it outlives the timeout.
+      await quietPeriod(800);
+      assert.equal(member.isOpen, true);
+
+      member.push(topic, 'phx_leave', {}, { joinRef });
+      assert.deepEqual(await member.closed, { code: 1000, reason: 'no channel joined' });
+      assert.equal(server.realtime.snapshot().users, 0);
+      await joined(watchedClient(server.url).client.channel(room('next')));
+    } finally {
+      beats.forEach(clearInterval);
+      await closeClients();
+    }
   });
 });
