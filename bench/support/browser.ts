@@ -28,11 +28,11 @@ export interface KitOrigin {
   close(): Promise<void>;
 }
 
-/** Builds dist-like `flock.js` into a temp dir and serves it with a blank page. */
-export async function serveKit(): Promise<KitOrigin> {
+/** Builds dist-like `flock.js` into a temp dir and serves it with a blank page; `minify: false` keeps function names for a profile. */
+export async function serveKit({ minify = true }: { minify?: boolean } = {}): Promise<KitOrigin> {
   const outDir = await mkdtemp(join(tmpdir(), 'flock-bench-'));
   // The repo's own cdn build (everything bundled), from wherever the runner was started.
-  await build({ root: repoRoot, configFile: join(repoRoot, 'vite.config.ts'), mode: 'cdn', logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  await build({ root: repoRoot, configFile: join(repoRoot, 'vite.config.ts'), mode: 'cdn', logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false, ...(minify ? {} : { minify: false }) } });
   const script = await readFile(join(outDir, 'flock.js'));
   const server: Server = createServer((req, res) => {
     if (req.url === '/flock.js') {

@@ -6,7 +6,8 @@ import { LOCAL_ANON_KEY } from '../../server/auth/keys.ts';
 /**
  * Peers for the hostile-peer browser test, run in the test runner's Node process (through
  * `wtr-hostile-commands.mjs`) with the unmodified supabase-js: hostile ones that flood a room
- * with everything a page must survive, and a calm one whose traffic must still arrive.
+ * with everything a page must survive, and a calm one whose traffic must still arrive. The
+ * flood benchmark (bench/flood.bench.ts) drives the same scene to time the page under it.
  */
 
 type RealtimeTransport = NonNullable<NonNullable<SupabaseClientOptions<'public'>['realtime']>['transport']>;
@@ -95,6 +96,32 @@ export class Peer {
     await this.client.removeAllChannels();
     await this.client.realtime.disconnect();
   }
+}
+
+/** The scene's cast, each on a socket of its own: a calm peer (Bo), two stormers, a forger and a giant. */
+export interface HostileGroup {
+  calm: Peer;
+  stormers: Peer[];
+  forger: Peer;
+  giant: Peer;
+}
+
+/** Opens and joins the cast in `room`; Bo and the stormers tracked with valid presence (the forger and the giant stay absent). */
+export async function openHostileGroup(url: string, room: string): Promise<HostileGroup> {
+  const all = await Promise.all(['Bo', 'Mallory', 'Mallory', 'Forger', 'Giant'].map((name) => Peer.open(url, room, name)));
+  const [calm, stormerA, stormerB, forger, giant] = all as [Peer, Peer, Peer, Peer, Peer];
+  try {
+    await Promise.all(all.map((p) => p.join()));
+    await Promise.all([calm.channel!.track(calm.meta('Bo')), stormerA.channel!.track(stormerA.meta('Mallory')), stormerB.channel!.track(stormerB.meta('Mallory'))]);
+  } catch (error) {
+    await Promise.all(all.map((p) => p.close()));
+    throw error;
+  }
+  return { calm, stormers: [stormerA, stormerB], forger, giant };
+}
+
+export async function closeHostileGroup(group: HostileGroup): Promise<void> {
+  await Promise.all([group.calm, ...group.stormers, group.forger, group.giant].map((p) => p.close()));
 }
 
 /** What the hostile peers sent and what the server answered them. */

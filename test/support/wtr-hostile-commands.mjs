@@ -21,15 +21,11 @@ export function hostileCommandsPlugin() {
 
   const commands = {
     async 'hostile-peers-start'({ url, room }) {
-      const { Peer } = await load();
-      const [calm, stormerA, stormerB, forger, giant] = await Promise.all(
-        ['Bo', 'Mallory', 'Mallory', 'Forger', 'Giant'].map((name) => Peer.open(url, room, name)),
-      );
-      await Promise.all([calm, stormerA, stormerB, forger, giant].map((p) => p.join()));
-      await Promise.all([calm.channel.track(calm.meta('Bo')), stormerA.channel.track(stormerA.meta('Mallory')), stormerB.channel.track(stormerB.meta('Mallory'))]);
+      const { openHostileGroup } = await load();
+      const group = await openHostileGroup(url, room);
       const id = `h${++counter}`;
-      groups.set(id, { room, calm, stormers: [stormerA, stormerB], forger, giant });
-      return { id, calm: calm.id, stormers: [stormerA.id, stormerB.id], forger: forger.id, giant: giant.id };
+      groups.set(id, { room, ...group });
+      return { id, calm: group.calm.id, stormers: group.stormers.map((p) => p.id), forger: group.forger.id, giant: group.giant.id };
     },
     async 'hostile-flood'({ id, victims, ms }) {
       const { flood, behave } = await load();
@@ -40,7 +36,7 @@ export function hostileCommandsPlugin() {
     async 'hostile-peers-stop'({ id }) {
       const group = groups.get(id);
       groups.delete(id);
-      if (group) await Promise.all([group.calm, ...group.stormers, group.forger, group.giant].map((p) => p.close()));
+      if (group) await (await load()).closeHostileGroup(group);
       return { stopped: true };
     },
   };
