@@ -138,11 +138,15 @@ type Params = Record<string, string | number>;
 
 let table: Record<string, string> = { ...MESSAGES };
 let locale = 'en';
+// Made once per locale: a chat re-renders its counts on every presence or typing change.
+let pluralRules = new Intl.PluralRules(locale);
 let version = 0;
 const listeners = new Set<() => void>();
 
 /** Replaces some or all strings (and the locale used for plurals, numbers and times). */
 export function setFlockMessages(messages: Partial<Record<MessageKey, string>> & Record<string, string>, lang = locale): void {
+  // First: a malformed locale throws here (RangeError) before anything has changed.
+  if (lang !== locale) pluralRules = new Intl.PluralRules(lang);
   table = { ...table, ...messages };
   version++;
   locale = lang;
@@ -176,7 +180,7 @@ export function msg(key: MessageKey, params: Params = {}): string {
 
 /** A counted string: `base.one`, `base.other`… by the locale's plural rules for `count`. */
 export function plural(base: string, count: number, params: Params = {}): string {
-  const category = new Intl.PluralRules(locale).select(count);
+  const category = pluralRules.select(count);
   const template = table[`${base}.${category}`] ?? table[`${base}.other`] ?? base;
   return fill(template, { count, ...params });
 }
