@@ -23,7 +23,8 @@ async function main(filters: string[]): Promise<void> {
   for (const file of all) {
     const name = file.replace(/\.bench\.ts$/, '');
     if (!filters.length || filters.some((w) => file.includes(w))) runs.push({ file, name });
-    for (const w of filters) if (w.startsWith(`${name}-`)) runs.push({ file, name: w, variant: w.slice(name.length + 1) });
+    // A word that names a bench of its own (`chat-insert`) is that bench, not a variant of `chat`.
+    for (const w of filters) if (w.startsWith(`${name}-`) && !all.includes(`${w}.bench.ts`)) runs.push({ file, name: w, variant: w.slice(name.length + 1) });
   }
   if (runs.length === 0) throw new Error(`no benchmark matches ${filters.join(', ')}; have ${all.join(', ')}`);
 

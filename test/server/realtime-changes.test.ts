@@ -358,6 +358,89 @@ describe('realtime postgres_changes on the chat tables', () => {
       }
     });
 
+    it("sends each of many users only their own notifications when one transaction writes everyone's", async () => {
+      const users = await Promise.all(Array.from({ length: 12 }, () => user()));
+      const inboxes = await Promise.all(
+        users.map(async (u) => {
+          const channel = u.client.channel(`many-${u.id}`);
+          const inbox = bind(channel, { event: '*', table: 'flock_notifications' });
+          await subscribed(channel);
+          return inbox;
+        }),
+      );
+      // Four of them also filter on someone else's id: the filter matches, their policy does not.
+      const spies = await Promise.all(
+        users.slice(0, 4).map(async (u, i) => {
+          const channel = u.client.channel(`spy-${u.id}`);
+          const inbox = bind(channel, { event: '*', table: 'flock_notifications', filter: `user_id=eq.${users[i + 4]!.id}` });
+          await subscribed(channel);
+          return inbox;
+        }),
+      );
+      const ids = users.map((u) => u.id);
+
+      // One statement each: every row of a statement reaches the feed in one batch.
+      await sql(`insert into public.flock_notifications (user_id, title) select u, 'For ' || u from unnest($1::uuid[]) as u`, [ids]);
+      for (const [i, inbox] of inboxes.entries()) assert.equal((await inbox.next()).new.user_id, ids[i]);
+      // A second batch, after the first one's checks were prepared.
+      await sql(`update public.flock_notifications set read_at = now() where user_id = any($1::uuid[])`, [ids]);
+      for (const [i, inbox] of inboxes.entries()) assert.equal((await inbox.next((c) => c.eventType === 'UPDATE')).new.user_id, ids[i]);
+
+      await settled();
+      for (const [i, inbox] of inboxes.entries()) {
+        assert.deepEqual(
+          inbox.all.map((c) => [c.eventType, c.new.user_id, c.new.title]),
+          [
+            ['INSERT', ids[i], `For ${ids[i]}`],
+            ['UPDATE', ids[i], `For ${ids[i]}`],
+          ],
+          `user ${i} receives their own notification's insert and update, and nothing of the others'`,
+        );
+      }
+      for (const spy of spies) assert.equal(spy.all.length, 0, "a filter on someone else's id receives nothing of theirs");
+    });
+
+    it('applies policies changed between changes: per user, restrictive, and for another role only', async () => {
+      const room = randomUUID();
+      const ada = await user();
+      const ben = await user();
+      const inboxes = await Promise.all(
+        [ada, ben].map(async (u) => {
+          const channel = u.client.channel(`policy-${room}-${u.id}`);
+          const inbox = bind(channel, { event: 'INSERT', table: 'flock_messages', filter: `room=eq.${room}` });
+          await subscribed(channel);
+          return inbox;
+        }),
+      );
+      const [adaInbox, benInbox] = inboxes as [Inbox<Change>, Inbox<Change>];
+      const READ = '"flock_messages: signed-in users read" on public.flock_messages';
+      /** Ada posts; resolves with what each of them received of it once the feed has settled. */
+      const round = async (body: string): Promise<[boolean, boolean]> => {
+        // Without `.select()`: under some of these policies Ada may not read back what she posts.
+        const id = randomUUID();
+        assert.equal((await ada.client.from('flock_messages').insert({ id, room, body })).error, null);
+        await settled();
+        return [adaInbox.all.some((c) => c.new.id === id), benInbox.all.some((c) => c.new.id === id)];
+      };
+
+      assert.deepEqual(await round('everyone reads this'), [true, true]);
+      try {
+        await sql(`alter policy ${READ} using (user_id = (select auth.uid()))`);
+        assert.deepEqual(await round('only its author reads this'), [true, false], 'a policy that depends on the user');
+        await sql(`alter policy ${READ} using (true)`);
+        await sql(`create policy "rt: own only" on public.flock_messages as restrictive for select to authenticated using (user_id = (select auth.uid()))`);
+        assert.deepEqual(await round('restricted to its author'), [true, false], 'a restrictive policy on top of using (true)');
+        await sql(`drop policy "rt: own only" on public.flock_messages`);
+        await sql(`alter policy ${READ} to service_role`);
+        assert.deepEqual(await round('for the service only'), [false, false], 'using (true) for another role only');
+        await sql(`alter policy ${READ} to authenticated`);
+        assert.deepEqual(await round('everyone reads this again'), [true, true]);
+      } finally {
+        await sql(`drop policy if exists "rt: own only" on public.flock_messages`);
+        await sql(`alter policy ${READ} to authenticated using (true)`);
+      }
+    });
+
     it('never sends row data to a visitor without a session (the anon role may not read chat)', async () => {
       const room = randomUUID();
       const visitor = clients.make();

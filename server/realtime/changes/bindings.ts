@@ -1,6 +1,7 @@
 import type { Transaction } from '../../db.ts';
 import type { Database } from '../../db.ts';
 import { Binder, filterSql, ident } from '../../rest/sql.ts';
+import type { Filter } from '../../rest/ast.ts';
 import { FilterSyntaxError, parseChangeFilter } from './filter.ts';
 
 /**
@@ -22,11 +23,10 @@ export interface BindingParams {
   [other: string]: unknown;
 }
 
-/** A filter compiled against one table: `where` is SQL over the alias `r`, `$1` is reserved for the rows. */
+/** A filter checked against one table: its terms (ANDed), which delivery compiles to SQL over a row `r`. */
 export interface CompiledFilter {
   key: string;
-  where: string;
-  values: (string | null)[];
+  terms: readonly Filter[];
 }
 
 export interface ChangeBinding {
@@ -101,19 +101,18 @@ async function compileFilter(
     if (!columns.get(f.field.name)) throw new BindingError(`invalid column for filter ${f.field.name}`);
   }
   const b = new Binder();
-  b.bind(null); // $1: the rows being matched
+  const row = b.bind('{}');
   const where = filters.map((f) => filterSql(f, 'r', b)).join(' and ');
-  const values = b.values.slice(1);
   // Run the predicate once on no rows, so a value the column's type cannot read is refused now, not at delivery.
   try {
     await tx.query(`savepoint check_filter`);
-    await tx.query(`select 1 from jsonb_populate_record(null::${ident(schema)}.${ident(table)}, $1::jsonb) r where false and (${where})`, ['{}', ...values]);
+    await tx.query(`select 1 from jsonb_populate_record(null::${ident(schema)}.${ident(table)}, ${row}::jsonb) r where false and (${where})`, b.values);
     await tx.query(`release savepoint check_filter`);
   } catch (error) {
     await tx.query(`rollback to savepoint check_filter`);
     throw new BindingError(`Error parsing \`filter\` params: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { key: `${schema}.${table}:${filter}`, where, values };
+  return { key: `${schema}.${table}:${filter}`, terms: filters };
 }
 
 /** A join's bindings: ids for the reply (one per entry, as sent), and the ones that will deliver. */

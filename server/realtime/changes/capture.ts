@@ -94,28 +94,42 @@ revoke all on function realtime.local_sync_capture() from public;
 `;
 
 /**
- * Which rows each set of JWT claims may select, for delivery: for every claims object it
- * switches to that role with those claims (as PostgREST and Realtime do), runs `query`
- * (the rows to check are its `$1`), and switches back. Each check runs in its own
- * subtransaction, so a policy that raises hides the rows from that subscriber only. Run by
- * the owner; `query` is built by the server from catalog names, never from client text.
+ * Which rows each set of JWT claims may select, for delivery. `query` (built by the server
+ * from catalog names, never from client text) reads the rows to check from its `$1`, a JSON
+ * array; `sets` holds those arrays, and claims `i` asks about `sets[set_of[i]]` (subscribers
+ * with the same filters share one set). As Realtime's walrus does, the query is a prepared
+ * statement run once per claims set after switching to that role with those claims (as
+ * PostgREST does), so it is planned once, not once per subscriber. It stays prepared for the
+ * next batch: Postgres applies row-level security when it plans, and plans again when the
+ * role differs from the one it planned for or a policy, grant or the table changes; policies
+ * read the claims as the statement runs. Each claims set runs in its own subtransaction, so a
+ * policy that raises hides the rows from that subscriber only. Run by the owner. The result's
+ * `n` counts from 0 within the set.
  */
 export const VISIBILITY_SQL = /* sql */ `
-create or replace function realtime.local_visible_rows(query text, claims jsonb[], rows jsonb)
+drop function if exists realtime.local_visible_rows(text, jsonb[], jsonb);
+create or replace function realtime.local_visible_rows(query text, claims jsonb[], sets jsonb[], set_of int[])
 returns table (claim int, n int)
-language plpgsql set search_path = '' as $$
+language plpgsql set search_path = '' set plan_cache_mode = force_generic_plan as $$
 declare
-  i int;
+  prepared text := 'realtime_local_visible_' || md5(query);
+  -- Each set written out once, as the literal its EXECUTE takes.
+  literals text[] := array(select quote_literal(s::text) from unnest(sets) as s);
+  c jsonb;
+  i int := 0;
   r record;
 begin
-  for i in 1 .. coalesce(array_length(claims, 1), 0) loop
+  if not exists (select 1 from pg_catalog.pg_prepared_statements p where p.name = prepared) then
+    execute format('prepare %I(jsonb) as %s', prepared, query);
+  end if;
+  foreach c in array coalesce(claims, '{}') loop
     begin
-      perform set_config('role', claims[i] ->> 'role', true),
-              set_config('request.jwt.claims', claims[i]::text, true),
-              set_config('request.jwt.claim.sub', coalesce(claims[i] ->> 'sub', ''), true),
-              set_config('request.jwt.claim.role', claims[i] ->> 'role', true);
-      for r in execute query using rows loop
-        claim := i - 1;
+      perform set_config('role', c ->> 'role', true),
+              set_config('request.jwt.claims', c::text, true),
+              set_config('request.jwt.claim.sub', coalesce(c ->> 'sub', ''), true),
+              set_config('request.jwt.claim.role', c ->> 'role', true);
+      for r in execute format('execute %I(%s::jsonb)', prepared, literals[set_of[i + 1]]) loop
+        claim := i;
         n := r.n;
         return next;
       end loop;
@@ -124,10 +138,11 @@ begin
       -- The subtransaction's rollback restores the owner's role and settings.
       null;
     end;
+    i := i + 1;
   end loop;
 end
 $$;
-revoke all on function realtime.local_visible_rows(text, jsonb[], jsonb) from public;
+revoke all on function realtime.local_visible_rows(text, jsonb[], jsonb[], int[]) from public;
 `;
 
 /** Brings the capture triggers in step with the publication (at start, and when a join names a table). */

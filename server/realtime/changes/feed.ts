@@ -1,5 +1,5 @@
 import type { Claims, Database, Transaction } from '../../db.ts';
-import { ident } from '../../rest/sql.ts';
+import { Binder, filterSql, ident } from '../../rest/sql.ts';
 import { bindingCovers, type ChangeBinding, type CompiledFilter } from './bindings.ts';
 import { CHANGES_CHANNEL, syncCapture } from './capture.ts';
 import { readTableShape, type TableShape } from './tables.ts';
@@ -8,9 +8,12 @@ import { readTableShape, type TableShape } from './tables.ts';
  * Turns captured changes into postgres_changes messages. Woken by the capture trigger's
  * NOTIFY, it takes the log in commit order and, per batch, asks Postgres three questions
  * with as few statements as it can: which rows pass each distinct filter (one statement
- * per filter), which rows each distinct set of JWT claims may select (one savepoint per
- * claims, all in one transaction, as that role so RLS decides), and which columns each
- * role may read. Messages then go out in commit order.
+ * per table), which rows each distinct set of JWT claims may select (one statement per
+ * table: a check prepared once and run per claims set in a subtransaction of its own, as
+ * that role so RLS decides, or once for a role whose policies show it every row), and which
+ * columns each role may read (cached). A batch is about five statements however many
+ * subscribers it reaches; what grows with them, where the policy depends on who is asking, is
+ * one run of a prepared check per distinct claims set. Messages then go out in commit order.
  */
 
 /** A channel member with postgres_changes bindings. */
@@ -50,24 +53,71 @@ interface LogRow {
 const BATCH = 500;
 
 /**
- * A fingerprint of everything the cached shapes and privileges depend on: the tables' and
- * columns' grants, RLS flag, replica identity, columns and primary key. One cheap statement
- * per batch instead of re-reading them; any GRANT, REVOKE or ALTER changes it.
+ * A fingerprint of everything the cached shapes and privileges depend on: the tables' names,
+ * grants, RLS flag and replica identity, their columns' names, types and grants, their
+ * primary keys and policies, role memberships, and the role attributes privileges and
+ * policies depend on. Any GRANT, REVOKE, ALTER (of a table, a policy or a role), CREATE or
+ * DROP POLICY, rename or drop changes it.
+ * The tables are found by oid (`$1`), which an index answers without reading all of pg_class.
  */
-const CATALOG_FINGERPRINT_SQL = /* sql */ `
-  select md5(coalesce(string_agg(
-    c.oid::text || '|' || coalesce(c.relacl::text, '') || '|' || c.relrowsecurity::text || '|' || c.relreplident::text || '|' ||
+const fingerprintOf = (oids: string): string => /* sql */ `
+  (select md5(coalesce(string_agg(
+    c.oid::text || '|' || c.relnamespace::text || '|' || c.relname::text || '|' || coalesce(c.relacl::text, '') || '|' ||
+    c.relrowsecurity::text || '|' || c.relreplident::text || '|' ||
     coalesce((select string_agg(a.attname::text || ':' || a.atttypid::text || ':' || coalesce(a.attacl::text, ''), ',' order by a.attnum)
       from pg_catalog.pg_attribute a where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '') || '|' ||
-    coalesce((select i.indkey::text from pg_catalog.pg_index i where i.indrelid = c.oid and i.indisprimary), ''),
-    ';' order by c.oid), '') || (select count(*) from pg_catalog.pg_auth_members)::text) as fingerprint
-  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-  where c.relkind in ('r', 'p') and (n.nspname || '.' || c.relname) = any($1::text[])`;
+    coalesce((select i.indkey::text from pg_catalog.pg_index i where i.indrelid = c.oid and i.indisprimary), '') || '|' ||
+    coalesce((select string_agg(p.oid::text || ':' || p.polcmd::text || ':' || p.polpermissive::text || ':' || p.polroles::text || ':' ||
+        coalesce(p.polqual::text, ''), ',' order by p.oid)
+      from pg_catalog.pg_policy p where p.polrelid = c.oid), ''),
+    ';' order by c.oid), '') || '|' ||
+    coalesce((select string_agg(m::text, ',' order by m::text) from pg_catalog.pg_auth_members m), '') || '|' ||
+    coalesce((select string_agg(a.oid::text || ':' || a.rolsuper::text || ':' || a.rolinherit::text || ':' || a.rolbypassrls::text, ',' order by a.oid)
+      from pg_catalog.pg_authid a), ''))
+  from pg_catalog.pg_class c
+  where c.relkind in ('r', 'p') and c.oid = any(${oids}::oid[]))`;
+const CATALOG_FINGERPRINT_SQL = `select ${fingerprintOf('$1')} as fingerprint`;
+
+/** Takes the next changes off the log. */
+const TAKE_SQL = /* sql */ `
+  delete from realtime.local_change_log where id in (select id from realtime.local_change_log order by id limit ${BATCH})
+  returning id, schema_name, table_name, type, record, old_record, commit_timestamp`;
+
+/**
+ * The same, in one statement with the fingerprint of the cached tables (`$1`), which is
+ * checked before the cache answers for this batch.
+ */
+const TAKE_WITH_FINGERPRINT_SQL = /* sql */ `
+  with taken as (${TAKE_SQL})
+  select taken.*, ${fingerprintOf('$1')} as fingerprint from taken`;
+
+/**
+ * Whether role `r.role` sees every row of table `$1` (see `Access.everyRow`): as Postgres
+ * applies policies (rowsecurity.c), one applies to a role if it names PUBLIC or a role whose
+ * privileges the role has (`pg_has_role(…, 'USAGE')`); permissive ones are ORed, restrictive
+ * ones ANDed on top.
+ */
+const EVERY_ROW_SQL = /* sql */ `(
+  has_table_privilege(r.role, $1::regclass, 'SELECT')
+  and exists (select 1 from pg_catalog.pg_policy p
+    where p.polrelid = $1::regclass and p.polpermissive and p.polcmd in ('r', '*')
+      and pg_catalog.pg_get_expr(p.polqual, p.polrelid) = 'true'
+      and (0::oid = any(p.polroles) or exists (select 1 from unnest(p.polroles) as g(oid) where pg_has_role(r.role, g.oid, 'USAGE'))))
+  and not exists (select 1 from pg_catalog.pg_policy p
+    where p.polrelid = $1::regclass and not p.polpermissive and p.polcmd in ('r', '*')
+      and (0::oid = any(p.polroles) or exists (select 1 from unnest(p.polroles) as g(oid) where pg_has_role(r.role, g.oid, 'USAGE')))))`;
 
 /** What one role may read of one table. */
 interface Access {
   table: boolean;
   columns: Set<string>;
+  /**
+   * The role may select the table, and its row-level security lets it see every row whoever
+   * the user is: a permissive SELECT (or ALL) policy that applies to the role reads `using
+   * (true)`, and no restrictive one applies. Then which rows it sees does not depend on the
+   * claims, so one check (does the row still exist) answers for every subscriber of the role.
+   */
+  everyRow: boolean;
 }
 const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
 const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
@@ -81,6 +131,17 @@ const claimsKey = (claims: Claims): string => JSON.stringify(claims);
 function subjectOf(row: LogRow, shape: TableShape | undefined): Row {
   if (row.type !== 'DELETE') return row.record ?? {};
   return shape ? pick(row.old_record, new Set(shape.identityColumns)) : {};
+}
+
+/**
+ * Which of the rows in `$1` (a JSON array) still exist in the table, by primary key, as
+ * whoever runs it: the question row-level security is asked, as Realtime's walrus asks it.
+ */
+function existsQuery(shape: TableShape): string {
+  const match = shape.primaryKey.length ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ') : 't::text = r::text';
+  return `select (c.n - 1)::int as n from jsonb_array_elements($1) with ordinality as c(rec, n)
+    cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
+    where exists (select 1 from ${qualified(shape)} as t where ${match})`;
 }
 
 function pick(row: Row | null, columns: ReadonlySet<string>): Row {
@@ -98,8 +159,11 @@ export class ChangeFeed {
   private readonly shapes = new Map<string, TableShape>();
   private readonly access = new Map<string, Access>();
   private fingerprint = '';
-  /** Changes taken from the log, and messages sent. */
-  readonly counts = { changes: 0, messages: 0 };
+  /**
+   * Changes taken from the log, messages sent, batches worked out, and the milliseconds spent
+   * holding the database for them (`dbMs`) and handing the messages to sockets (`sendMs`).
+   */
+  readonly counts = { changes: 0, messages: 0, batches: 0, dbMs: 0, sendMs: 0 };
 
   constructor(
     private readonly db: Database,
@@ -141,10 +205,13 @@ export class ChangeFeed {
       this.again = false;
       let taken: number;
       do {
-        const batch = await this.db.asOwner((tx) => this.batch(tx));
+        const batch = await this.nextBatch();
         taken = batch.taken;
+        const start = performance.now();
         for (const [subscriber, message] of batch.out) subscriber.deliverChange(message);
+        this.counts.sendMs += performance.now() - start;
         this.counts.messages += batch.out.length;
+        if (taken) this.counts.batches++;
       } while (taken === BATCH && !this.stopped);
     } while (this.again && !this.stopped);
   }
@@ -152,32 +219,40 @@ export class ChangeFeed {
   /**
    * One batch in one transaction: take changes off the log, work out who receives what,
    * and hand back the messages to send once it commits. A failure while working it out
-   * loses that batch's messages (logged), never the log's order or the server.
+   * rolls the transaction back, and the changes it had taken are then taken off the log on
+   * their own: it loses that batch's messages (logged), never the log's order or the server.
    */
-  private async batch(tx: Transaction): Promise<{ taken: number; out: [ChangeSubscriber, ChangeMessage][] }> {
-    const result = await tx.query<LogRow>(
-      `delete from realtime.local_change_log where id in (select id from realtime.local_change_log order by id limit ${BATCH})
-       returning id, schema_name, table_name, type, record, old_record, commit_timestamp`,
-    );
-    const rows = result.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-    this.counts.changes += rows.length;
-    if (rows.length === 0) return { taken: 0, out: [] };
-    await tx.query('savepoint deliver');
+  private async nextBatch(): Promise<{ taken: number; out: [ChangeSubscriber, ChangeMessage][] }> {
+    let ids: LogRow['id'][] = [];
     try {
-      const out = await this.prepare(tx, rows);
-      await tx.query('release savepoint deliver');
-      return { taken: rows.length, out };
+      return await this.db.asOwner(async (tx) => {
+        const start = performance.now();
+        try {
+          const subscribers = [...this.subscribers()].filter((s) => s.changeBindings.length > 0);
+          const oids = subscribers.length ? [...this.shapes.values()].map((shape) => shape.oid) : [];
+          const result = oids.length
+            ? await tx.query<LogRow & { fingerprint?: string }>(TAKE_WITH_FINGERPRINT_SQL, [oids])
+            : await tx.query<LogRow & { fingerprint?: string }>(TAKE_SQL);
+          const rows = result.rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+          ids = rows.map((r) => r.id);
+          this.counts.changes += rows.length;
+          if (rows.length === 0 || subscribers.length === 0) return { taken: rows.length, out: [] };
+          this.checkCatalog(result.rows[0]!.fingerprint ?? '');
+          return { taken: rows.length, out: await this.prepare(tx, rows, subscribers) };
+        } finally {
+          this.counts.dbMs += performance.now() - start;
+        }
+      });
     } catch (error) {
-      await tx.query('rollback to savepoint deliver');
       console.error('[flock] realtime: could not deliver database changes:', error);
-      return { taken: rows.length, out: [] };
+      if (ids.length) {
+        await this.db.asOwner((tx) => tx.query('delete from realtime.local_change_log where id = any($1::bigint[])', [ids.map(String)]));
+      }
+      return { taken: ids.length, out: [] };
     }
   }
 
-  private async prepare(tx: Transaction, rows: LogRow[]): Promise<[ChangeSubscriber, ChangeMessage][]> {
-    const subscribers = [...this.subscribers()].filter((s) => s.changeBindings.length > 0);
-    if (subscribers.length === 0) return [];
-
+  private async prepare(tx: Transaction, rows: LogRow[], subscribers: ChangeSubscriber[]): Promise<[ChangeSubscriber, ChangeMessage][]> {
     // Which bindings of which subscriber cover each row, before filters and RLS.
     const candidates = rows.map((row) => {
       const bySubscriber = new Map<ChangeSubscriber, ChangeBinding[]>();
@@ -189,7 +264,6 @@ export class ChangeFeed {
     });
     if (candidates.every((c) => c.size === 0)) return [];
 
-    await this.checkCatalog(tx);
     const { shapes, access } = this;
     for (const [i, row] of rows.entries()) {
       const key = tableKey(row.schema_name, row.table_name);
@@ -197,7 +271,7 @@ export class ChangeFeed {
       const shape = await readTableShape(tx, row.schema_name, row.table_name);
       if (shape) {
         shapes.set(key, shape);
-        const result = await tx.query<{ fingerprint: string }>(CATALOG_FINGERPRINT_SQL, [[...shapes.keys()]]);
+        const result = await tx.query<{ fingerprint: string }>(CATALOG_FINGERPRINT_SQL, [[...shapes.values()].map((s) => s.oid)]);
         this.fingerprint = result.rows[0]?.fingerprint ?? '';
       }
     }
@@ -231,42 +305,54 @@ export class ChangeFeed {
     return out;
   }
 
-  /** For each distinct filter, the indexes of the rows that pass it. One statement per filter. */
+  /**
+   * For each distinct filter, the indexes of the rows that pass it: one statement per table,
+   * which tests every filter on that table against every row of it that any filter asks about.
+   */
   private async evaluateFilters(
     tx: Transaction,
     rows: LogRow[],
     candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
   ): Promise<Map<string, Set<number>>> {
-    const filters = new Map<string, { filter: CompiledFilter; table: string; schema: string; rows: number[] }>();
+    const tables = new Map<string, { schema: string; table: string; filters: Map<string, CompiledFilter>; rows: number[] }>();
     candidates.forEach((bySubscriber, i) => {
       for (const bindings of bySubscriber.values()) {
         for (const b of bindings) {
+          // A binding with a filter names one table of one schema (bindings.ts refuses others).
           if (!b.filter || b.table === undefined) continue;
-          const entry = filters.get(b.filter.key) ?? { filter: b.filter, schema: b.schema, table: b.table, rows: [] };
+          const key = tableKey(b.schema, b.table);
+          const entry = tables.get(key) ?? { schema: b.schema, table: b.table, filters: new Map<string, CompiledFilter>(), rows: [] };
+          tables.set(key, entry);
+          entry.filters.set(b.filter.key, b.filter);
           if (entry.rows.at(-1) !== i) entry.rows.push(i);
-          filters.set(b.filter.key, entry);
         }
       }
     });
     const passing = new Map<string, Set<number>>();
-    for (const [key, entry] of filters) {
-      const subjects = entry.rows.map((i) => subjectOf(rows[i]!, this.shapes.get(tableKey(entry.schema, entry.table))));
-      const result = await tx.query<{ n: number }>(
-        `select (c.n - 1)::int as n from jsonb_array_elements($1::jsonb) with ordinality as c(rec, n)
-         cross join lateral jsonb_populate_record(null::${qualified(entry)}, c.rec) as r
-         where ${entry.filter.where}`,
-        [JSON.stringify(subjects), ...entry.filter.values],
+    for (const [key, entry] of tables) {
+      const filters = [...entry.filters.values()];
+      const b = new Binder();
+      const subjects = b.bind(JSON.stringify(entry.rows.map((i) => subjectOf(rows[i]!, this.shapes.get(key)))));
+      const tests = filters.map((f) => `coalesce((${f.terms.map((t) => filterSql(t, 'r', b)).join(' and ')}), false)`);
+      const result = await tx.query<{ n: number; pass: boolean[] }>(
+        `select (c.n - 1)::int as n, array[${tests.join(', ')}] as pass
+         from jsonb_array_elements(${subjects}::jsonb) with ordinality as c(rec, n)
+         cross join lateral jsonb_populate_record(null::${qualified(entry)}, c.rec) as r`,
+        b.values,
       );
-      passing.set(key, new Set(result.rows.map((r) => entry.rows[r.n]!)));
+      const sets = filters.map((f) => {
+        const set = new Set<number>();
+        passing.set(f.key, set);
+        return set;
+      });
+      for (const r of result.rows) r.pass.forEach((ok, j) => ok && sets[j]!.add(entry.rows[r.n]!));
     }
     return passing;
   }
 
   /** Forgets the cached shapes and privileges when a grant or the tables' definition changed. */
-  private async checkCatalog(tx: Transaction): Promise<void> {
+  private checkCatalog(fingerprint: string): void {
     if (this.shapes.size === 0) return;
-    const result = await tx.query<{ fingerprint: string }>(CATALOG_FINGERPRINT_SQL, [[...this.shapes.keys()]]);
-    const fingerprint = result.rows[0]?.fingerprint ?? '';
     if (fingerprint !== this.fingerprint) {
       this.shapes.clear();
       this.access.clear();
@@ -278,18 +364,19 @@ export class ChangeFeed {
     for (const [key, shape] of this.shapes) {
       const missing = [...roles].filter((role) => !this.access.has(`${role}:${key}`));
       if (missing.length === 0) continue;
-      const result = await tx.query<{ role: string; table_ok: boolean; columns: string[] | null }>(
+      const result = await tx.query<{ role: string; table_ok: boolean; columns: string[] | null; every_row: boolean }>(
         `select r.role, has_table_privilege(r.role, $1::regclass, 'SELECT') as table_ok,
            (select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
              where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
-               and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')) as columns
+               and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')) as columns,
+           ${EVERY_ROW_SQL} as every_row
          from unnest($2::text[]) as r(role)`,
         [qualified(shape), missing],
       );
       for (const r of result.rows) {
         const columns = new Set(r.columns ?? []);
         // A role that may read some columns but not the table still receives those columns, as in Postgres.
-        this.access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns });
+        this.access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns, everyRow: r.every_row });
       }
     }
   }
@@ -297,9 +384,13 @@ export class ChangeFeed {
   /**
    * For each distinct set of claims, the rows it may see. Tables with RLS are asked as each
    * subscriber's role and claims whether the row (by primary key) exists for them: one
-   * statement per table per batch, which loops over the claims inside Postgres
-   * (`realtime.local_visible_rows`). Deletes cannot be checked against a row that is gone;
-   * like Supabase, they go to everyone who may read the table, carrying only the primary key.
+   * statement per table per batch, which prepares the check once and runs it per claims set
+   * inside Postgres (`realtime.local_visible_rows`), each claims set asking only about the rows
+   * its bindings cover. A role whose policies show it every row (`Access.everyRow`, as
+   * `using (true)` does for the chat) gets the same answer whatever its claims, so for it the
+   * table is asked once, as the owner, which of the rows still exist. Deletes cannot be checked
+   * against a row that is gone; like Supabase, they go to everyone who may read the table,
+   * carrying only the primary key.
    */
   private async checkVisibility(
     tx: Transaction,
@@ -308,7 +399,10 @@ export class ChangeFeed {
   ): Promise<Map<string, Set<number>>> {
     const { shapes, access } = this;
     const visible = new Map<string, Set<number>>();
-    const toCheck = new Map<string, { claims: Claims; byTable: Map<string, number[]> }>();
+    /** Per table, per claims: the rows (indexes, ascending) those claims need an answer for. */
+    const toCheck = new Map<string, Map<string, { claims: Claims; rows: number[] }>>();
+    /** The same for claims whose role sees every row that exists (`Access.everyRow`). */
+    const toFind = new Map<string, Map<string, number[]>>();
     candidates.forEach((bySubscriber, i) => {
       const row = rows[i]!;
       const key = tableKey(row.schema_name, row.table_name);
@@ -317,46 +411,58 @@ export class ChangeFeed {
         const ck = claimsKey(s.claims);
         const seen = visible.get(ck) ?? new Set<number>();
         visible.set(ck, seen);
-        if (!shape || !access.get(`${s.claims.role}:${key}`)?.table) continue;
+        const roleAccess = access.get(`${s.claims.role}:${key}`);
+        if (!shape || !roleAccess?.table) continue;
         if (!shape.rowSecurity || row.type === 'DELETE' || s.claims.role === 'service_role') {
           seen.add(i);
           continue;
         }
-        const entry = toCheck.get(ck) ?? { claims: s.claims, byTable: new Map<string, number[]>() };
-        const list = entry.byTable.get(key) ?? [];
-        if (list.at(-1) !== i) list.push(i);
-        entry.byTable.set(key, list);
-        toCheck.set(ck, entry);
+        if (roleAccess.everyRow) {
+          const byClaims = toFind.get(key) ?? new Map<string, number[]>();
+          toFind.set(key, byClaims);
+          const wanted = byClaims.get(ck) ?? [];
+          byClaims.set(ck, wanted);
+          if (wanted.at(-1) !== i) wanted.push(i);
+          continue;
+        }
+        const byClaims = toCheck.get(key) ?? new Map<string, { claims: Claims; rows: number[] }>();
+        toCheck.set(key, byClaims);
+        const entry = byClaims.get(ck) ?? { claims: s.claims, rows: [] };
+        byClaims.set(ck, entry);
+        if (entry.rows.at(-1) !== i) entry.rows.push(i);
       }
     });
-    if (toCheck.size === 0) return visible;
-    // Per table: every claims set that needs an answer, and the rows any of them asks about.
-    const byTable = new Map<string, { claims: Claims[]; keys: string[]; rows: number[] }>();
-    for (const [ck, entry] of toCheck) {
-      for (const [key, indexes] of entry.byTable) {
-        const t = byTable.get(key) ?? { claims: [], keys: [], rows: [] };
-        t.claims.push(entry.claims);
-        t.keys.push(ck);
-        t.rows = [...new Set([...t.rows, ...indexes])].sort((a, b) => a - b);
-        byTable.set(key, t);
-      }
+    for (const [key, byClaims] of toFind) {
+      // Asked once, as the owner: for these roles, visible is the same as still there.
+      const indexes = [...new Set([...byClaims.values()].flat())];
+      const result = await tx.query<{ n: number }>(existsQuery(shapes.get(key)!), [JSON.stringify(indexes.map((i) => rows[i]!.record ?? {}))]);
+      const there = new Set(result.rows.map((r) => indexes[r.n]!));
+      for (const [ck, wanted] of byClaims) for (const i of wanted) if (there.has(i)) visible.get(ck)!.add(i);
     }
-    for (const [key, t] of byTable) {
-      const shape = shapes.get(key)!;
-      const match = shape.primaryKey.length
-        ? shape.primaryKey.map((c) => `t.${ident(c)} = r.${ident(c)}`).join(' and ')
-        : 't::text = r::text';
-      const query = `select (c.n - 1)::int as n from jsonb_array_elements($1) with ordinality as c(rec, n)
-        cross join lateral jsonb_populate_record(null::${qualified(shape)}, c.rec) as r
-        where exists (select 1 from ${qualified(shape)} as t where ${match})`;
+    for (const [key, byClaims] of toCheck) {
+      const query = existsQuery(shapes.get(key)!);
+      // Claims that ask about the same rows (subscribers with the same filters) share one set of them.
+      const claims = [...byClaims.entries()];
+      const sets = new Map<string, { index: number; rows: number[] }>();
+      const setOf = claims.map(([, entry]) => {
+        const setKey = entry.rows.join(',');
+        const set = sets.get(setKey) ?? { index: sets.size + 1, rows: entry.rows };
+        sets.set(setKey, set);
+        return set.index;
+      });
       const result = await tx.query<{ claim: number; n: number }>(
-        'select claim, n from realtime.local_visible_rows($1, $2::jsonb[], $3::jsonb)',
-        [query, t.claims.map((c) => JSON.stringify(c)), JSON.stringify(t.rows.map((i) => rows[i]!.record ?? {}))],
+        'select claim, n from realtime.local_visible_rows($1, $2::jsonb[], $3::jsonb[], $4::int[])',
+        [
+          query,
+          claims.map(([, entry]) => JSON.stringify(entry.claims)),
+          [...sets.values()].map((set) => JSON.stringify(set.rows.map((i) => rows[i]!.record ?? {}))),
+          setOf,
+        ],
       );
       for (const r of result.rows) {
-        const wanted = toCheck.get(t.keys[r.claim]!)!.byTable.get(key)!;
-        const index = t.rows[r.n]!;
-        if (wanted.includes(index)) visible.get(t.keys[r.claim]!)!.add(index);
+        const [ck, entry] = claims[r.claim]!;
+        const index = entry.rows[r.n];
+        if (index !== undefined) visible.get(ck)!.add(index);
       }
     }
     return visible;

@@ -2,6 +2,8 @@ import type { Transaction } from '../../db.ts';
 
 /** What delivery needs to know about a published table. */
 export interface TableShape {
+  /** `pg_class.oid`, as text: what the catalog fingerprint finds the table by. */
+  oid: string;
   schema: string;
   table: string;
   /** Columns in table order with their type names as realtime-js reads them (`int8`, `_text`, `timestamptz`). */
@@ -15,7 +17,7 @@ export interface TableShape {
 }
 
 const SHAPE_SQL = /* sql */ `
-  select c.relrowsecurity as rls, c.relreplident as ident,
+  select c.oid::text as oid, c.relrowsecurity as rls, c.relreplident as ident,
     coalesce((select json_agg(json_build_object('name', a.attname, 'type', t.typname) order by a.attnum)
       from pg_catalog.pg_attribute a join pg_catalog.pg_type t on t.oid = a.atttypid
       where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped), '[]') as columns,
@@ -33,6 +35,7 @@ const SHAPE_SQL = /* sql */ `
   where n.nspname = $1 and c.relname = $2`;
 
 interface ShapeRow {
+  oid: string;
   rls: boolean;
   ident: TableShape['replicaIdentity'];
   columns: { name: string; type: string }[];
@@ -47,6 +50,7 @@ export async function readTableShape(tx: Transaction, schema: string, table: str
   const identityColumns =
     row.ident === 'f' ? row.columns.map((c) => c.name) : row.ident === 'i' ? row.replident_index : row.ident === 'd' ? row.pk : [];
   return {
+    oid: row.oid,
     schema,
     table,
     columns: row.columns,
