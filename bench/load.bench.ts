@@ -4,7 +4,7 @@ import { runLoad, type LoadPlan } from './support/load-pool.ts';
 import type { Tally, Traffic } from './support/load-protocol.ts';
 import { deliveries, errorFigures, printDeliveries, printErrors, printSupabaseContext, printUsage } from './support/load-report.ts';
 import { rssSlope, sampleServer, type Sample, type SampledUsage } from './support/load-sampler.ts';
-import { diffDrops, serverDrops, startGuardedServer } from './support/load-server.ts';
+import { diffDrops, serverDrops, serverStats, startGuardedServer } from './support/load-server.ts';
 import { rssKb } from './support/process-usage.ts';
 
 /**
@@ -145,13 +145,14 @@ async function measure(config: RunConfig, onSample?: (s: Sample, progress: Tally
       sendingEnded: () => (usage = sampler?.stop()),
     });
     if (!usage) throw new Error('load: the run ended before it started');
-    const drops = diffDrops(dropsBefore, await serverDrops(server.url));
+    const after = await serverStats(server.url);
+    const drops = diffDrops(dropsBefore, after.dropped);
 
     const d = deliveries(plan, outcome);
     const errors = errorFigures(outcome.tally, drops);
     printDeliveries(d, outcome.tally);
     printErrors(errors);
-    printUsage(usage);
+    printUsage(usage, '  ', after.loopDelay);
     printSupabaseContext(d);
     return {
       clients,
@@ -168,6 +169,7 @@ async function measure(config: RunConfig, onSample?: (s: Sample, progress: Tally
       tally: outcome.tally,
       serverRssBeforeClientsMiB: rssBeforeClientsMiB,
       server: usage,
+      serverLoopDelayMs: after.loopDelay,
       machineCpus: cpus().length,
       machineLoadAverageBefore: machineLoad,
     };

@@ -2,6 +2,7 @@ import { summarize, type LatencySummary } from './stats.ts';
 import type { LoadOutcome, LoadPlan } from './load-pool.ts';
 import type { Tally } from './load-protocol.ts';
 import type { SampledUsage } from './load-sampler.ts';
+import type { ServerLoopDelay } from './load-server.ts';
 import { SUPABASE_PUBLISHED as SUPABASE } from './load-supabase.ts';
 
 /** Turns a load run into figures (for results.json) and prints them as it goes. */
@@ -107,11 +108,17 @@ export function printErrors(e: ReturnType<typeof errorFigures>, indent = '  '): 
   console.log(`${indent}server drop counters during the run (/flock/stats "dropped"): ${JSON.stringify(e.serverDropCounters)}`);
 }
 
-export function printUsage(u: SampledUsage, indent = '  '): void {
+export function printUsage(u: SampledUsage, indent = '  ', loop?: ServerLoopDelay): void {
   console.log(
     `${indent}server process: CPU mean ${u.cpuMeanPercent}%, peak ${u.cpuPeakPercent}% of one core (${u.intervalMs / 1000} s samples); ` +
       `RSS start ${u.rssStartMiB} MiB, mean ${u.rssMeanMiB} MiB, peak ${u.rssPeakMiB} MiB, end ${u.rssEndMiB} MiB`,
   );
+  if (loop) {
+    console.log(
+      `${indent}server event loop over its last ${loop.seconds} s (/flock/stats): late by ${loop.p50} ms in the median second, ${loop.max} ms at worst; ` +
+        'a REST write takes several turns of the loop, so it waits several times that',
+    );
+  }
   console.log(
     `${indent}load generator (this process, all worker threads): CPU ${u.generatorCpuPercent}% of one core; machine: ${u.machineBusyPercent}% busy across all cores`,
   );

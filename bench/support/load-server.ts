@@ -37,10 +37,23 @@ export async function startGuardedServer(flags: string[]): Promise<{ server: Chi
   return { server, release };
 }
 
+/** How late the server's event loop ran over its last two minutes (`GET /flock/stats`). */
+export interface ServerLoopDelay {
+  seconds: number;
+  p50: number;
+  max: number;
+}
+
+/** The server's counters of refused messages and its recent event-loop delay (`GET /flock/stats`). */
+export async function serverStats(url: string): Promise<{ dropped: Record<string, number>; loopDelay: ServerLoopDelay }> {
+  const response = await fetch(`${url}/flock/stats`);
+  const stats = (await response.json()) as { dropped: Record<string, number>; eventLoopDelayMs: { recent: ServerLoopDelay } };
+  return { dropped: stats.dropped, loopDelay: stats.eventLoopDelayMs.recent };
+}
+
 /** The server's counters of refused messages (`GET /flock/stats`, "dropped"). */
 export async function serverDrops(url: string): Promise<Record<string, number>> {
-  const response = await fetch(`${url}/flock/stats`);
-  return ((await response.json()) as { dropped: Record<string, number> }).dropped;
+  return (await serverStats(url)).dropped;
 }
 
 export function diffDrops(before: Record<string, number>, after: Record<string, number>): Record<string, number> {

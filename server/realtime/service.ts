@@ -13,6 +13,7 @@ import { VSNS, type Vsn } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
 import { DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
 import { reasons } from './reasons.ts';
+import { LoopDelayMeter, type LoopDelayFigures } from '../loop-delay.ts';
 
 const SOCKET_PATH = '/realtime/v1/websocket';
 
@@ -29,7 +30,9 @@ export interface RealtimeSnapshot {
   messagesIn: { total: number; perSecond: number };
   messagesOut: { total: number; perSecond: number };
   dropped: Record<string, number>;
-  postgresChanges: { changes: number; messages: number };
+  postgresChanges: ChangeFeed['counts'];
+  /** How late the event loop ran: the last whole second, and the last two minutes. */
+  eventLoopDelayMs: LoopDelayFigures;
   limits: RealtimeLimits;
 }
 
@@ -42,6 +45,7 @@ export class RealtimeService {
   /** Broadcasts over HTTP in the current second, for the whole server (see http-api.ts). */
   readonly httpBroadcasts: RateWindow;
   private readonly wss: WebSocketServer;
+  private readonly loopDelay = new LoopDelayMeter();
 
   constructor(ctx: ServerContext, limits: Partial<RealtimeLimits> = {}) {
     const hub = new RealtimeHub();
@@ -75,12 +79,14 @@ export class RealtimeService {
       messagesOut: { total: hub.stats.messagesOut.total, perSecond: hub.stats.messagesOut.perSecond() },
       dropped: { ...hub.stats.dropped },
       postgresChanges: { ...feed.counts },
+      eventLoopDelayMs: this.loopDelay.figures,
       limits,
     };
   }
 
   /** Closes every socket (1001, going away) and stops the feed. */
   async close(): Promise<void> {
+    this.loopDelay.stop();
     for (const connection of [...this.env.hub.connections]) connection.close(CLOSE.goingAway, 'server shutting down');
     this.wss.close();
     await this.env.feed.stop();
