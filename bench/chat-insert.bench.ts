@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { LOCAL_ANON_KEY } from '../server/auth/keys.ts';
 import { FLOCK_BIN, startCommand, type ChildServer } from '../test/support/child-server.ts';
-import { createNodeClient } from '../test/support/node-client.ts';
+import { signIn } from './support/anonymous-client.ts';
 import { clockTicks, printUsage, serverCpuTicks, watchProcesses } from './support/process-usage.ts';
 import { startGuardedServer } from './support/load-server.ts';
 import { broadcastLoad } from './support/realtime-load.ts';
@@ -107,14 +106,6 @@ class Tracker {
     this.latencies.length = 0;
     this.pending.clear();
   }
-}
-
-async function signIn(url: string, name: string, clients: SupabaseClient[]): Promise<SupabaseClient> {
-  const client = createNodeClient(url, LOCAL_ANON_KEY);
-  clients.push(client);
-  const { error } = await client.auth.signInAnonymously({ options: { data: { name } } });
-  if (error) throw new Error(`sign-in failed: ${error.message}`);
-  return client;
 }
 
 async function subscribe(client: SupabaseClient, room: string, tracker: Tracker): Promise<void> {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { LOCAL_ANON_KEY } from '../server/auth/keys.ts';
 import { startChildServer } from '../test/support/child-server.ts';
-import { createNodeClient } from '../test/support/node-client.ts';
+import { signIn } from './support/anonymous-client.ts';
 import { printUsage, rssKb, watchProcesses, type Usage } from './support/process-usage.ts';
 import { broadcastLoad } from './support/realtime-load.ts';
 import { summarize, type LatencySummary } from './support/stats.ts';
@@ -260,15 +259,6 @@ async function closedLoop(inFlight: number, end: number, write: () => Promise<bo
     }),
   );
   return { ok, failed };
-}
-
-/** A client signed in anonymously as its own user; added to `clients` before it signs in. */
-async function signIn(url: string, name: string, clients: SupabaseClient[]): Promise<SupabaseClient> {
-  const client = createNodeClient(url, LOCAL_ANON_KEY);
-  clients.push(client);
-  const { error } = await client.auth.signInAnonymously({ options: { data: { name } } });
-  if (error) throw new Error(`sign-in failed: ${error.message}`);
-  return client;
 }
 
 async function serverDrops(url: string): Promise<Record<string, number>> {
