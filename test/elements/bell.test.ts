@@ -28,6 +28,34 @@ function mount(rows: Row[], attrs = ''): Promise<FlockBell> {
   return mountInRoom<FlockBell>(room, `<flock-bell ${attrs}></flock-bell>`, 'flock-bell', hosts);
 }
 
+/**
+ * Starts a reload of the bell's inbox whose reads are answered only on `release()` (which then
+ * waits for the reload): a page is read at once and held; a count too, unless
+ * `countAfterRelease`, when it is read only after the release, so it sees what came meanwhile.
+ */
+async function heldReload(bell: FlockBell, { countAfterRelease = false } = {}): Promise<{ release(): Promise<void> }> {
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const read = room.rows.bind(room);
+  room.rows = async (query) => {
+    if (countAfterRelease && query.count) {
+      await answered;
+      return read(query);
+    }
+    const result = await read(query);
+    await answered;
+    return result;
+  };
+  const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
+  await new Promise((r) => setTimeout(r, 20));
+  return {
+    release: () => {
+      answer();
+      return reloading;
+    },
+  };
+}
+
 const part = (bell: FlockBell, name: string) => bell.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 
 describe('<flock-bell>', () => {
@@ -95,20 +123,10 @@ describe('<flock-bell>', () => {
     const bell = await mount([note(1)]);
     await waitFor(() => bell.notifications.length === 1, 'the first page');
     // The next page is read now and answered later: what arrives in between is not in it.
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    const read = room.rows.bind(room);
-    room.rows = async (query) => {
-      const result = await read(query);
-      await answered;
-      return result;
-    };
-    const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
-    await new Promise((r) => setTimeout(r, 20));
+    const reload = await heldReload(bell);
     network.apply({ op: 'insert', table: 'flock_notifications', values: note(2) }, room.user!);
     await waitFor(() => bell.notifications.length === 2, 'the arrival, live');
-    answer();
-    await reloading;
+    await reload.release();
     expect(bell.notifications.map((n) => n.id)).to.deep.equal(['n2', 'n1']);
     // The count read with that page predates the arrival as well; a fresh one follows.
     await waitFor(() => bell.unread === 2, 'the unread count from the server', 5000);
@@ -119,23 +137,9 @@ describe('<flock-bell>', () => {
     await waitFor(() => bell.notifications.length === 1, 'the first page');
     // A reload whose page is read before n2 is stored and whose count after it, with no live
     // change for n2 (as before a channel has joined): the badge says 2, the list holds n1.
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    const read = room.rows.bind(room);
-    room.rows = async (query) => {
-      if (query.count) {
-        await answered;
-        return read(query);
-      }
-      const result = await read(query);
-      await answered;
-      return result;
-    };
-    const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
-    await new Promise((r) => setTimeout(r, 20));
+    const reload = await heldReload(bell, { countAfterRelease: true });
     network.tables.flock_notifications.push(note(2));
-    answer();
-    await reloading;
+    await reload.release();
     expect(bell.notifications.map((n) => n.id)).to.deep.equal(['n1']);
     expect(bell.unread).to.equal(2);
 
