@@ -18,6 +18,8 @@ import { rssKb } from './support/process-usage.ts';
  *
  * For a quick try, FLOCK_LOAD_ROOMS, FLOCK_LOAD_SECONDS and FLOCK_LOAD_WORKERS shrink either run
  * (the output says so).
+ * FLOCK_SERVER_CPU_PROF=<dir> has the server write a V8 CPU profile there when the run ends
+ * (the profile that found the per-frame `writev` cost).
  */
 
 interface RunConfig {

@@ -12,6 +12,7 @@ import { RateWindow, TokenBucket } from './limits.ts';
 import { reasons } from './reasons.ts';
 import type { DropReason } from './stats.ts';
 import { checkToken, FAILURE_CODES } from './token.ts';
+import type { WriteBatch } from './write-batch.ts';
 
 /**
  * One client WebSocket: decodes frames, answers heartbeats, routes pushes to the joined
@@ -34,6 +35,7 @@ export class RealtimeConnection implements ChannelSocket {
     private readonly ws: WebSocket,
     readonly vsn: Vsn,
     private readonly apiKeyClaims: Claims,
+    private readonly writes: WriteBatch,
   ) {
     this.events = new TokenBucket(env.limits.maxEventsPerSecond);
     this.joins = new RateWindow(env.limits.maxJoinsPerSecond);
@@ -62,6 +64,7 @@ export class RealtimeConnection implements ChannelSocket {
 
   sendFrame(frame: string | Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.writes.hold();
     this.ws.send(frame, { binary: typeof frame !== 'string' });
   }
 

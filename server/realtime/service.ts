@@ -13,6 +13,7 @@ import { VSNS, type Vsn } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
 import { DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
 import { reasons } from './reasons.ts';
+import { WriteBatch } from './write-batch.ts';
 import { LoopDelayMeter, type LoopDelayFigures } from '../loop-delay.ts';
 
 const SOCKET_PATH = '/realtime/v1/websocket';
@@ -110,7 +111,7 @@ export class RealtimeService {
       return refuse(socket, 429, reasons.tooManyUsersUpgrade);
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      new RealtimeConnection(this.env, ws, vsn as Vsn, claims);
+      new RealtimeConnection(this.env, ws, vsn as Vsn, claims, new WriteBatch(socket));
     });
   }
 }

@@ -82,6 +82,8 @@ export const FLOCK_BIN = fileURLToPath(new URL('../../bin/flock-kit.js', import.
  * itself is what is tested. Not in a group of its own: it ends with this process on Ctrl-C.
  */
 export async function startChildServer(extraArgs: string[] = []): Promise<ChildServer> {
-  const started = await startCommand(process.execPath, [FLOCK_BIN, 'serve', '--memory', '--port', '0', ...extraArgs], /local server on (http:\/\/\S+)/, { group: false });
+  // FLOCK_SERVER_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (for the load bench).
+  const profile = process.env.FLOCK_SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLOCK_SERVER_CPU_PROF}`] : [];
+  const started = await startCommand(process.execPath, [...profile, FLOCK_BIN, 'serve', '--memory', '--port', '0', ...extraArgs], /local server on (http:\/\/\S+)/, { group: false });
   return { url: started.match, process: started.process, stop: started.stop };
 }
