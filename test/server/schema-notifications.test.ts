@@ -135,6 +135,19 @@ describe('mentions', () => {
     assert.deepEqual(notes.map((n) => n.user_id).sort(), [bob.id, maryAnn.id].sort());
   });
 
+  it('finds every author of a busy room, and only authors of this room', async () => {
+    // Members are found by stepping through the room's distinct authors: each must be reached,
+    // however many messages each has, and an author of only another room must not be.
+    const busy = 'mention-busy-room';
+    const authors = await Promise.all(['Ann', 'Bea', 'Cy', 'Dot', 'Eli'].map((n) => createUser(fx.db, `${n} Busy`)));
+    for (let round = 0; round < 3; round++) for (const a of authors) await post(a, busy, `round ${round}`);
+    const elsewhere = await createUser(fx.db, 'Fay Busy');
+    await post(elsewhere, 'mention-other-room', 'not here');
+    const message = await post(ada, busy, '@AnnBusy @BeaBusy @CyBusy @DotBusy @EliBusy @FayBusy');
+    const notes = await notificationsAsOwner(message.id);
+    assert.deepEqual(notes.map((n) => n.user_id).sort(), authors.map((a) => a.id).sort());
+  });
+
   it('does not notify a user who is not a member of the room', async () => {
     const message = await post(ada, room, 'hey @Carol');
     assert.equal((await notificationsAsOwner(message.id)).length, 0);

@@ -6,7 +6,7 @@ import { openTestDatabase, type TestUser } from './db.ts';
 /** The first migration's file name, as the ledger records it. */
 export const MIGRATION = '20261122000000_flock.sql';
 /** Every migration in supabase/migrations, in the order they are applied. */
-export const MIGRATIONS = [MIGRATION, '20261123000000_flock_notifications_identity.sql'];
+export const MIGRATIONS = [MIGRATION, '20261123000000_flock_notifications_identity.sql', '20261124000000_flock_mentions_by_member.sql'];
 
 /** Asserts that `promise` fails with Postgres error `code` (42501 privilege/RLS, 23514 check). */
 export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
