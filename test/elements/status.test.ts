@@ -42,7 +42,8 @@ describe('<flock-status>', () => {
       [{ status: 'connected', latency: 42 }, 'Connected · 42 ms', 'Connection: Connected · 42 ms, excellent quality'],
       [{ status: 'connected', latency: 640 }, 'Connected · 640 ms', 'Connection: Connected · 640 ms, fair quality'],
       [{ status: 'reconnecting', nextRetryAt: undefined }, 'Reconnecting…', 'Connection: Reconnecting…'],
-      [{ status: 'reconnecting', nextRetryAt: Date.now() + 3_500 }, 'Reconnecting in 4 s…', 'Connection: Reconnecting in 4 s…'],
+      // A getter, so the retry is 3.5 s from when it is scripted, however long the cases before took.
+      [{ status: 'reconnecting', get nextRetryAt() { return Date.now() + 3_500; } }, 'Reconnecting in 4 s…', 'Connection: Reconnecting in 4 s…'],
       [{ status: 'offline', queued: 3, nextRetryAt: undefined }, 'Offline · 3 queued', 'Connection: Offline · 3 queued'],
     ];
     for (const [connection, label, name] of cases) {
@@ -79,6 +80,27 @@ describe('<flock-status>', () => {
     await el.updateComplete;
     expect(el.open).to.equal(false);
     expect(el.shadowRoot!.activeElement).to.equal(part(el, 'button'));
+  });
+
+  it('does not re-render closed for a figure only its details show, and opens on the current figures', async () => {
+    const el = await mount();
+    room.script({ status: 'connected', latency: 40, dropped: 0 });
+    await el.updateComplete;
+    room.script({ dropped: 5 });
+    expect(el.isUpdatePending, 'closed: a dropped message changes nothing it shows').to.equal(false);
+    room.script({ latency: 90 });
+    expect(el.isUpdatePending, 'closed: the latency is in its label').to.equal(true);
+    await el.updateComplete;
+    expect(part(el, 'label').textContent).to.equal('Connected · 90 ms');
+    room.script({ dropped: 7 });
+    el.open = true;
+    await el.updateComplete;
+    const details = () => part(el, 'details').textContent!.replace(/\s+/g, ' ');
+    expect(details()).to.contain('Dropped messages 7');
+    room.script({ dropped: 8 });
+    expect(el.isUpdatePending, 'open: the details show it').to.equal(true);
+    await el.updateComplete;
+    expect(details()).to.contain('Dropped messages 8');
   });
 
   it('retries now from the details', async () => {

@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ConnectionState, QueuedWrite, Room } from '../../connection/types.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
@@ -81,7 +81,11 @@ export class FlockStatus extends FlockElement {
     this.#stopTicker();
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('open') && this.open && this.room) {
+      this.snapshot = this.room.connection;
+      this.now = Date.now();
+    }
     const state = this.snapshot;
     this.toggleAttribute('status', !!state);
     if (state) this.setAttribute('status', state.status);
@@ -181,8 +185,13 @@ export class FlockStatus extends FlockElement {
 
   #update$(room: Room): void {
     const state = room.connection;
-    this.snapshot = state;
-    this.now = Date.now();
+    // Closed, it shows only the label and the state attributes: a change to a figure only the
+    // details show (dropped messages, under a flood) would re-render it for nothing. Opening
+    // reads the current state (willUpdate).
+    if (this.open || !this.snapshot || this.#shown(state) !== this.#shown(this.snapshot)) {
+      this.snapshot = state;
+      this.now = Date.now();
+    }
     const key = this.#key(state);
     if (key === this.#lastFired) return;
     const statusChanged = this.#lastFired?.split('|')[0] !== state.status;
@@ -194,6 +203,11 @@ export class FlockStatus extends FlockElement {
 
   #key(state: ConnectionState): string {
     return `${state.status}|${state.quality ?? ''}`;
+  }
+
+  /** What the closed button shows of `state`: its label's figures and the state attributes. */
+  #shown(state: ConnectionState): string {
+    return `${this.#key(state)}|${state.latency}|${state.nextRetryAt}|${state.queued}`;
   }
 
   #startTicker(): void {
