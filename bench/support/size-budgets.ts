@@ -7,8 +7,8 @@ export const SIZE_BUDGETS = {
 } as const;
 
 /**
- * What the test holds the kit to until it reaches `kitGzip`: today's size (35.8 kB) and about 1% more,
+ * What the test holds the kit to until it reaches `kitGzip`: today's size (35.6 kB) and about 1% more,
  * room for a fix, not a feature. Lower it as the kit shrinks; raise it only in a change that
  * says why.
  */
-export const KIT_CEILING_GZIP = 36_100;
+export const KIT_CEILING_GZIP = 35_900;

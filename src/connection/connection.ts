@@ -61,30 +61,30 @@ export class Connection extends EventTarget {
   readonly owned: boolean;
   readonly url: string;
   readonly key: string;
-  private readonly timers: Timers;
-  private readonly backoff: Backoff;
-  private readonly latency = new LatencyAverage();
-  private status: ConnectionStatus = STATUS.connecting;
-  private attempt = 0;
-  private nextRetryAt: number | undefined;
-  private lastConnectedAt: number | undefined;
-  private dropped = 0;
-  private profile: FlockUserInput = {};
-  private currentUser: FlockUser | undefined;
-  private outboxPromise: Promise<Outbox> | undefined;
-  private outboxEntries: readonly QueuedWrite[] = [];
-  private readonly cleanups: (() => void)[] = [];
-  private disposed = false;
-  private resolving: Promise<FlockUser> | undefined;
-  private userChain: Promise<unknown> = Promise.resolve();
-  private tokenRefresh: number | undefined;
-  private profileSave: number | undefined;
-  private readonly queue: WriteQueue;
-  private personal: ChannelSession | undefined;
-  private connectWatch: number | undefined;
+  readonly #timers: Timers;
+  readonly #backoff: Backoff;
+  readonly #latency = new LatencyAverage();
+  #status: ConnectionStatus = STATUS.connecting;
+  #attempt = 0;
+  #nextRetryAt: number | undefined;
+  #lastConnectedAt: number | undefined;
+  #dropped = 0;
+  #profile: FlockUserInput = {};
+  #currentUser: FlockUser | undefined;
+  #outboxPromise: Promise<Outbox> | undefined;
+  #outboxEntries: readonly QueuedWrite[] = [];
+  readonly #cleanups: (() => void)[] = [];
+  #disposed = false;
+  #resolving: Promise<FlockUser> | undefined;
+  #userChain: Promise<unknown> = Promise.resolve();
+  #tokenRefresh: number | undefined;
+  #profileSave: number | undefined;
+  readonly #queue: WriteQueue;
+  #personal: ChannelSession | undefined;
+  #connectWatch: number | undefined;
   /** When the server was last heard from (socket opened, heartbeat answered). */
-  private lastHeardAt = 0;
-  private wakeCheck: number | undefined;
+  #lastHeardAt = 0;
+  #wakeCheck: number | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -92,118 +92,118 @@ export class Connection extends EventTarget {
     this.owned = options.owned;
     this.url = options.url;
     this.key = options.key;
-    this.timers = options.timers ?? new Timers();
-    this.backoff = new Backoff(options.backoff);
-    this.queue = new WriteQueue(this.client, () => this.outbox(), this.timers, () => this.status === STATUS.connected);
+    this.#timers = options.timers ?? new Timers();
+    this.#backoff = new Backoff(options.backoff);
+    this.#queue = new WriteQueue(this.client, () => this.outbox(), this.#timers, () => this.#status === STATUS.connected);
     if (options.hooks) {
-      options.hooks.current = { reconnectDelay: (tries) => this.planRetry(tries) };
-      this.cleanups.push(() => (options.hooks!.current = undefined));
+      options.hooks.current = { reconnectDelay: (tries) => this.#planRetry(tries) };
+      this.#cleanups.push(() => (options.hooks!.current = undefined));
     }
     const realtime = this.client.realtime;
-    this.cleanups.push(
+    this.#cleanups.push(
       watchSocket(realtime, {
-        open: () => this.opened(),
-        close: () => this.lost(),
+        open: () => this.#opened(),
+        close: () => this.#lost(),
         error: () => undefined,
-        heartbeat: (status, latency) => this.heartbeat(status, latency),
+        heartbeat: (status, latency) => this.#heartbeat(status, latency),
       }),
     );
-    if (realtime.isConnected()) this.opened();
-    else this.watchConnect(0);
-    this.listen(window, 'online', () => this.networkBack());
-    this.listen(window, 'offline', () => this.set({ status: STATUS.offline }));
-    this.listen(document, 'visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.networkBack();
+    if (realtime.isConnected()) this.#opened();
+    else this.#watchConnect(0);
+    this.#listen(window, 'online', () => this.#networkBack());
+    this.#listen(window, 'offline', () => this.#set({ status: STATUS.offline }));
+    this.#listen(document, 'visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.#networkBack();
     });
     const { data } = this.client.auth.onAuthStateChange((event, session) => {
-      this.keepTokenFresh(session);
+      this.#keepTokenFresh(session);
       // The same user with a new token. Reading the session again would refresh a token that lives
       // under auth-js's 90 s margin at once, whose event would read it again: a refresh loop.
       if (event === 'TOKEN_REFRESHED') return;
       // Auth's own lock is held while this runs: resolving here would deadlock on getSession.
-      this.timers.setTimeout(() => void this.refreshUser(), 0);
+      this.#timers.setTimeout(() => void this.#refreshUser(), 0);
     });
-    this.cleanups.push(() => data.subscription.unsubscribe());
+    this.#cleanups.push(() => data.subscription.unsubscribe());
   }
 
   /** The connection as `<flock-status>` shows it. */
   get state(): ConnectionState {
-    const latency = this.latency.value;
-    const failed = this.outboxEntries.filter((e) => e.state === 'failed').length;
+    const latency = this.#latency.value;
+    const failed = this.#outboxEntries.filter((e) => e.state === 'failed').length;
     return {
-      status: this.status,
+      status: this.#status,
       latency: latency === undefined ? undefined : Math.round(latency),
       quality: latency === undefined ? undefined : qualityOf(latency),
-      attempt: this.attempt,
-      nextRetryAt: this.nextRetryAt,
-      lastConnectedAt: this.lastConnectedAt,
-      queued: this.outboxEntries.length - failed,
+      attempt: this.#attempt,
+      nextRetryAt: this.#nextRetryAt,
+      lastConnectedAt: this.#lastConnectedAt,
+      queued: this.#outboxEntries.length - failed,
       failed,
-      dropped: this.dropped,
+      dropped: this.#dropped,
       owned: this.owned,
     };
   }
 
   /** This tab's user, once resolved. */
   get user(): FlockUser | undefined {
-    return this.currentUser;
+    return this.#currentUser;
   }
 
   get writes(): readonly QueuedWrite[] {
-    return this.outboxEntries;
+    return this.#outboxEntries;
   }
 
   /** Resolves the identity (session, else anonymous sign-in, else a visitor id); cached. */
   ready(): Promise<FlockUser> {
-    this.resolving ??= this.refreshUser();
-    return this.resolving;
+    this.#resolving ??= this.#refreshUser();
+    return this.#resolving;
   }
 
   /** Display name, colour and avatar from the page (`user-name`… or the `user` property). */
   setProfile(input: FlockUserInput): void {
-    this.profile = { ...input };
-    if (!this.currentUser) return; // the first resolution reads it
-    void this.refreshUser().then((user) => this.scheduleProfileSave(user));
+    this.#profile = { ...input };
+    if (!this.#currentUser) return; // the first resolution reads it
+    void this.#refreshUser().then((user) => this.#scheduleProfileSave(user));
   }
 
   /** Counts a malformed message from a peer (dropped, never shown). */
   noteDropped(count = 1): void {
-    this.dropped += count;
-    this.emit('status');
+    this.#dropped += count;
+    this.#emit('status');
   }
 
   /** The outbox of the current user on this project, opened on first use. */
   outbox(): Promise<Outbox> {
-    this.outboxPromise ??= this.ready().then(async (user) => {
+    this.#outboxPromise ??= this.ready().then(async (user) => {
       const outbox = await Outbox.open(`${this.url}|${user.id}`, this.options.outboxDb);
-      if (this.disposed) {
+      if (this.#disposed) {
         outbox.close();
         throw new Error('connection closed');
       }
       const update = (entries: readonly QueuedWrite[]) => {
-        this.outboxEntries = entries;
-        this.emit('writes');
-        this.emit('status');
+        this.#outboxEntries = entries;
+        this.#emit('writes');
+        this.#emit('status');
       };
       update(outbox.list as readonly QueuedWrite[]);
-      this.cleanups.push(outbox.subscribe((entries) => update(entries as readonly QueuedWrite[])));
-      this.cleanups.push(() => outbox.close());
+      this.#cleanups.push(outbox.subscribe((entries) => update(entries as readonly QueuedWrite[])));
+      this.#cleanups.push(() => outbox.close());
       return outbox;
     });
-    return this.outboxPromise;
+    return this.#outboxPromise;
   }
 
   /** Writes through the outbox (see `WriteQueue`). */
   write(request: WriteRequest): Promise<WriteResult> {
-    return this.queue.write(request);
+    return this.#queue.write(request);
   }
 
   retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.queue.retry(key);
+    return this.#queue.retry(key);
   }
 
   discardWrite(key: string): Promise<void> {
-    return this.queue.discard(key);
+    return this.#queue.discard(key);
   }
 
   /**
@@ -211,18 +211,18 @@ export class Connection extends EventTarget {
    * (notifications), shared by every room on the connection.
    */
   userChannel(): ChannelSession {
-    if (!this.personal) {
-      const session = new ChannelSession(this.client, this.timers);
-      this.personal = session;
+    if (!this.#personal) {
+      const session = new ChannelSession(this.client, this.#timers);
+      this.#personal = session;
       const start = () => {
         // Every join, the first included: changes made before it (while elements were fetching) were missed.
-        if (this.currentUser) session.start({ topic: `flock-user:${this.currentUser.id}`, onJoined: () => this.emit('resync') });
+        if (this.#currentUser) session.start({ topic: `flock-user:${this.#currentUser.id}`, onJoined: () => this.#emit('resync') });
       };
       start();
       this.addEventListener('user', start);
-      this.cleanups.push(() => this.removeEventListener('user', start));
+      this.#cleanups.push(() => this.removeEventListener('user', start));
     }
-    return this.personal;
+    return this.#personal;
   }
 
   /** Sends a heartbeat now (unless one is in flight) to refresh the latency figure. */
@@ -238,77 +238,77 @@ export class Connection extends EventTarget {
    */
   retryNow(): void {
     const realtime = this.client.realtime;
-    if (this.disposed || realtime.isConnected()) return;
-    if (this.owned) this.reconnect();
+    if (this.#disposed || realtime.isConnected()) return;
+    if (this.owned) this.#reconnect();
     else realtime.connect();
   }
 
   /** Phoenix's own reconnect step, now: closes the socket (open, stuck or none), then connects. */
-  private reconnect(): void {
+  #reconnect(): void {
     const timer = this.client.realtime.reconnectTimer;
     timer.reset();
-    this.nextRetryAt = undefined;
-    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    this.#nextRetryAt = undefined;
+    this.#set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
     timer.callback();
-    this.watchConnect(0);
+    this.#watchConnect(0);
   }
 
   /** Leaves the user's channel and releases every listener and timer; a kit-created socket is closed by the registry. */
   async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
-    this.timers.clearAll();
-    await this.personal?.close();
-    this.timers.clearAll();
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const cleanup of this.#cleanups.splice(0).reverse()) cleanup();
+    this.#timers.clearAll();
+    await this.#personal?.close();
+    this.#timers.clearAll();
   }
 
   /** Timeouts this connection has pending (zero once disposed). */
   get pendingTimers(): number {
-    return this.timers.pending;
+    return this.#timers.pending;
   }
 
-  private opened(): void {
-    this.timers.clearTimeout(this.connectWatch);
-    this.timers.clearTimeout(this.wakeCheck);
-    this.lastHeardAt = Date.now();
-    this.backoff.reset();
-    this.lastConnectedAt = Date.now();
-    this.set({ status: STATUS.connected, attempt: 0, nextRetryAt: undefined });
+  #opened(): void {
+    this.#timers.clearTimeout(this.#connectWatch);
+    this.#timers.clearTimeout(this.#wakeCheck);
+    this.#lastHeardAt = Date.now();
+    this.#backoff.reset();
+    this.#lastConnectedAt = Date.now();
+    this.#set({ status: STATUS.connected, attempt: 0, nextRetryAt: undefined });
     // A first figure now rather than one interval later.
-    this.timers.setTimeout(() => this.probe(), 0);
+    this.#timers.setTimeout(() => this.probe(), 0);
     // Back online: a visitor may now sign in, and the outbox goes out.
-    if (this.owned && this.currentUser?.kind === 'visitor') void this.refreshUser();
-    void this.queue.flush().catch(() => undefined);
+    if (this.owned && this.#currentUser?.kind === 'visitor') void this.#refreshUser();
+    void this.#queue.flush().catch(() => undefined);
   }
 
-  private lost(): void {
-    if (this.disposed) return;
-    if (!this.owned) this.attempt++;
-    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+  #lost(): void {
+    if (this.#disposed) return;
+    if (!this.owned) this.#attempt++;
+    this.#set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
   }
 
-  private heartbeat(status: HeartbeatStatus, latency: number | undefined): void {
-    if (status === 'sent' && document.visibilityState === 'visible' && this.stale()) {
+  #heartbeat(status: HeartbeatStatus, latency: number | undefined): void {
+    if (status === 'sent' && document.visibilityState === 'visible' && this.#stale()) {
       // Late by more than an interval on a visible page (hidden ones are throttled): timers were paused.
-      this.presumeLost();
+      this.#presumeLost();
     } else if (status === 'ok' && latency !== undefined) {
-      this.lastHeardAt = Date.now();
-      this.latency.add(latency);
-      if (this.status !== STATUS.connected && this.client.realtime.isConnected()) this.opened();
-      else this.emit('status');
+      this.#lastHeardAt = Date.now();
+      this.#latency.add(latency);
+      if (this.#status !== STATUS.connected && this.client.realtime.isConnected()) this.#opened();
+      else this.#emit('status');
     } else if (status === 'timeout') {
-      this.set({ status: STATUS.reconnecting });
+      this.#set({ status: STATUS.reconnecting });
     }
   }
 
   /** realtime-js asks how long to wait before try number `tries`: full jitter below the ceiling. */
-  private planRetry(tries: number): number {
-    const delay = this.backoff.delayFor(tries);
-    this.attempt = tries;
-    this.nextRetryAt = Date.now() + delay;
-    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
-    this.watchConnect(delay);
+  #planRetry(tries: number): number {
+    const delay = this.#backoff.delayFor(tries);
+    this.#attempt = tries;
+    this.#nextRetryAt = Date.now() + delay;
+    this.#set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+    this.#watchConnect(delay);
     return delay;
   }
 
@@ -317,18 +317,18 @@ export class Connection extends EventTarget {
    * one still connecting then is abandoned for a fresh one (phoenix's own reconnect step, which
    * closes the stuck socket; its close plans the next try as usual).
    */
-  private watchConnect(delayMs: number): void {
+  #watchConnect(delayMs: number): void {
     if (!this.owned) return;
-    this.timers.clearTimeout(this.connectWatch);
-    this.connectWatch = this.timers.setTimeout(() => {
-      this.connectWatch = undefined;
+    this.#timers.clearTimeout(this.#connectWatch);
+    this.#connectWatch = this.#timers.setTimeout(() => {
+      this.#connectWatch = undefined;
       if (this.client.realtime.isConnecting()) this.retryNow();
     }, delayMs + CONNECT_TIMEOUT_MS);
   }
 
-  private networkBack(): void {
-    if (this.status === STATUS.offline && navigator.onLine !== false) this.set({ status: STATUS.reconnecting });
-    if (this.stale()) this.presumeLost();
+  #networkBack(): void {
+    if (this.#status === STATUS.offline && navigator.onLine !== false) this.#set({ status: STATUS.reconnecting });
+    if (this.#stale()) this.#presumeLost();
     else if (this.owned) this.retryNow();
   }
 
@@ -337,9 +337,9 @@ export class Connection extends EventTarget {
    * beat: the page's timers were paused (frozen, asleep), so the socket may have died unseen
    * and the status may be long out of date.
    */
-  private stale(): boolean {
+  #stale(): boolean {
     const realtime = this.client.realtime;
-    return realtime.isConnected() && this.lastHeardAt > 0 && Date.now() - this.lastHeardAt > 2 * realtime.heartbeatIntervalMs;
+    return realtime.isConnected() && this.#lastHeardAt > 0 && Date.now() - this.#lastHeardAt > 2 * realtime.heartbeatIntervalMs;
   }
 
   /**
@@ -347,78 +347,78 @@ export class Connection extends EventTarget {
    * asks the server: an answer shows it connected again. A kit-created socket that stays silent
    * for `WAKE_PROBE_MS` is replaced; an app's is left to its own heartbeat.
    */
-  private presumeLost(): void {
-    if (this.disposed) return;
-    this.lastHeardAt = 0;
-    this.set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
+  #presumeLost(): void {
+    if (this.#disposed) return;
+    this.#lastHeardAt = 0;
+    this.#set({ status: navigator.onLine === false ? STATUS.offline : STATUS.reconnecting });
     this.probe();
     if (!this.owned) return;
-    this.timers.clearTimeout(this.wakeCheck);
-    this.wakeCheck = this.timers.setTimeout(() => {
-      this.wakeCheck = undefined;
-      if (this.status !== STATUS.connected) this.reconnect();
+    this.#timers.clearTimeout(this.#wakeCheck);
+    this.#wakeCheck = this.#timers.setTimeout(() => {
+      this.#wakeCheck = undefined;
+      if (this.#status !== STATUS.connected) this.#reconnect();
     }, WAKE_PROBE_MS);
   }
 
   /** A token too short-lived for auth-js's refresh tick is renewed before it lapses (reading the session refreshes it). */
-  private keepTokenFresh(session: Session | null): void {
-    this.timers.clearTimeout(this.tokenRefresh);
+  #keepTokenFresh(session: Session | null): void {
+    this.#timers.clearTimeout(this.#tokenRefresh);
     const delay = shortTokenRefreshDelay(session);
-    if (delay !== undefined) this.tokenRefresh = this.timers.setTimeout(() => void this.client.auth.getSession(), delay);
+    if (delay !== undefined) this.#tokenRefresh = this.#timers.setTimeout(() => void this.client.auth.getSession(), delay);
   }
 
   /** One resolution at a time: two at once could sign in twice. */
-  private refreshUser(): Promise<FlockUser> {
-    const next = this.userChain.then(() => this.resolveUser());
-    this.userChain = next.catch(() => undefined);
+  #refreshUser(): Promise<FlockUser> {
+    const next = this.#userChain.then(() => this.#resolveUser());
+    this.#userChain = next.catch(() => undefined);
     return next;
   }
 
-  private async resolveUser(): Promise<FlockUser> {
-    const user = await resolveIdentity(this.client, { owned: this.owned, profile: this.profile });
-    if (!this.disposed && !sameUser(user, this.currentUser)) {
-      const idChanged = user.id !== this.currentUser?.id;
-      this.currentUser = user;
-      if (idChanged && this.outboxPromise) this.reopenOutbox();
+  async #resolveUser(): Promise<FlockUser> {
+    const user = await resolveIdentity(this.client, { owned: this.owned, profile: this.#profile });
+    if (!this.#disposed && !sameUser(user, this.#currentUser)) {
+      const idChanged = user.id !== this.#currentUser?.id;
+      this.#currentUser = user;
+      if (idChanged && this.#outboxPromise) this.#reopenOutbox();
       // Writes queued by an earlier page load show (and count) before the network returns.
       else if (idChanged) void this.outbox().catch(() => undefined);
-      if (idChanged) this.scheduleProfileSave(user);
-      this.emit('user');
+      if (idChanged) this.#scheduleProfileSave(user);
+      this.#emit('user');
     }
     return user;
   }
 
   /** Keeps the user's metadata in step with the page's name, colour and avatar (kit-made users only). */
-  private scheduleProfileSave(user: FlockUser): void {
+  #scheduleProfileSave(user: FlockUser): void {
     if (!this.owned || user.kind === 'visitor') return;
     // Debounced: attributes often arrive one by one.
-    this.timers.clearTimeout(this.profileSave);
-    this.profileSave = this.timers.setTimeout(() => void saveProfile(this.client, this.profile).catch(() => undefined), 500);
+    this.#timers.clearTimeout(this.#profileSave);
+    this.#profileSave = this.#timers.setTimeout(() => void saveProfile(this.client, this.#profile).catch(() => undefined), 500);
   }
 
   /** Another user now (signed in after being a visitor): their own outbox, sent if the network allows. */
-  private reopenOutbox(): void {
-    const previous = this.outboxPromise;
-    this.outboxPromise = undefined;
+  #reopenOutbox(): void {
+    const previous = this.#outboxPromise;
+    this.#outboxPromise = undefined;
     void previous?.then((outbox) => outbox.close()).catch(() => undefined);
     void this.outbox()
-      .then(() => this.queue.flush())
+      .then(() => this.#queue.flush())
       .catch(() => undefined);
   }
 
-  private set(change: Partial<Pick<ConnectionState, 'status' | 'attempt' | 'nextRetryAt'>>): void {
-    if (change.status !== undefined) this.status = change.status;
-    if (change.attempt !== undefined) this.attempt = change.attempt;
-    if ('nextRetryAt' in change) this.nextRetryAt = change.nextRetryAt;
-    this.emit('status');
+  #set(change: Partial<Pick<ConnectionState, 'status' | 'attempt' | 'nextRetryAt'>>): void {
+    if (change.status !== undefined) this.#status = change.status;
+    if (change.attempt !== undefined) this.#attempt = change.attempt;
+    if ('nextRetryAt' in change) this.#nextRetryAt = change.nextRetryAt;
+    this.#emit('status');
   }
 
-  private emit(name: 'status' | 'user' | 'writes' | 'resync'): void {
-    if (!this.disposed) this.dispatchEvent(new Event(name));
+  #emit(name: 'status' | 'user' | 'writes' | 'resync'): void {
+    if (!this.#disposed) this.dispatchEvent(new Event(name));
   }
 
-  private listen(target: EventTarget, type: string, listener: () => void): void {
+  #listen(target: EventTarget, type: string, listener: () => void): void {
     target.addEventListener(type, listener);
-    this.cleanups.push(() => target.removeEventListener(type, listener));
+    this.#cleanups.push(() => target.removeEventListener(type, listener));
   }
 }

@@ -16,14 +16,14 @@ export const SENDER_LIMIT = { perSecond: 30, burst: 30 } as const;
 
 /** Listeners per broadcast event, fed only with messages that pass. */
 export class BroadcastInbox {
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   add<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
     set.add(listener as Listener);
     const listeners = set;
     return () => void listeners.delete(listener as Listener);
@@ -37,23 +37,23 @@ export class BroadcastInbox {
   deliver(event: unknown, payload: unknown, isPresent: (id: string) => boolean): boolean {
     const parser = typeof event === 'string' && Object.hasOwn(BROADCAST_PARSERS, event) ? BROADCAST_PARSERS[event as BroadcastEvent] : undefined;
     const message = parser?.(payload);
-    if (!message || !isPresent(message.id) || !this.allow(`${event as string}|${message.id}`)) return false;
-    for (const listener of [...(this.listeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
+    if (!message || !isPresent(message.id) || !this.#allow(`${event as string}|${message.id}`)) return false;
+    for (const listener of [...(this.#listeners.get(event as string) ?? [])]) (listener as (p: typeof message) => void)(message);
     return true;
   }
 
   clear(): void {
-    this.listeners.clear();
-    this.buckets.clear();
+    this.#listeners.clear();
+    this.#buckets.clear();
   }
 
   /** Too frequent from this sender: false. */
-  private allow(key: string): boolean {
+  #allow(key: string): boolean {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: SENDER_LIMIT.burst, at: now };
+    const bucket = this.#buckets.get(key) ?? { tokens: SENDER_LIMIT.burst, at: now };
     bucket.tokens = Math.min(SENDER_LIMIT.burst, bucket.tokens + ((now - bucket.at) / 1000) * SENDER_LIMIT.perSecond);
     bucket.at = now;
-    this.buckets.set(key, bucket);
+    this.#buckets.set(key, bucket);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;

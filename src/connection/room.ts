@@ -38,35 +38,37 @@ export function roomTopic(room: string): string {
  */
 export class SupabaseRoom extends EventTarget implements Room {
   readonly session: ChannelSession;
-  private readonly timers = new Timers();
-  private readonly inbox = new BroadcastInbox();
-  private presenceState: PresenceState = new Map();
+  readonly #timers = new Timers();
+  readonly #inbox = new BroadcastInbox();
+  #presenceState: PresenceState = new Map();
   /** The channel whose first sync has been announced: each (re)join announces at least once. */
-  private syncedChannel: RealtimeChannel | undefined;
-  private manualStatus: PresenceStatus = 'active';
-  private since = Date.now();
-  private trackedAs: string | undefined;
-  private readonly cleanups: (() => void)[] = [];
-  private closed = false;
-  private resyncTimer: number | undefined;
+  #syncedChannel: RealtimeChannel | undefined;
+  #manualStatus: PresenceStatus = 'active';
+  #since = Date.now();
+  #trackedAs: string | undefined;
+  readonly #cleanups: (() => void)[] = [];
+  #closed = false;
+  #resyncTimer: number | undefined;
+  readonly #userChannel: () => ChannelSession;
 
   constructor(
     readonly name: string,
     readonly connection$: Connection,
-    private readonly userChannel: () => ChannelSession,
+    userChannel: () => ChannelSession,
   ) {
     super();
-    this.session = new ChannelSession(connection$.client, this.timers);
-    const forward = (name: RoomEventName) => () => this.emit(name);
-    this.listen(connection$, 'status', forward('status'));
-    this.listen(connection$, 'writes', forward('writes'));
-    this.listen(connection$, 'resync', () => this.resync());
-    this.listen(connection$, 'user', () => {
-      this.emit('user');
-      this.userChanged();
+    this.#userChannel = userChannel;
+    this.session = new ChannelSession(connection$.client, this.#timers);
+    const forward = (name: RoomEventName) => () => this.#emit(name);
+    this.#listen(connection$, 'status', forward('status'));
+    this.#listen(connection$, 'writes', forward('writes'));
+    this.#listen(connection$, 'resync', () => this.#resync());
+    this.#listen(connection$, 'user', () => {
+      this.#emit('user');
+      this.#userChanged();
     });
-    this.listen(document, 'visibilitychange', () => this.statusChanged());
-    void connection$.ready().then(() => this.userChanged(), () => undefined);
+    this.#listen(document, 'visibilitychange', () => this.#statusChanged());
+    void connection$.ready().then(() => this.#userChanged(), () => undefined);
   }
 
   get user(): FlockUser | undefined {
@@ -78,7 +80,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   get presence(): PresenceState {
-    return this.presenceState;
+    return this.#presenceState;
   }
 
   get writes(): readonly QueuedWrite[] {
@@ -86,12 +88,12 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   setPresenceStatus(status: PresenceStatus): void {
-    this.manualStatus = status;
-    this.statusChanged();
+    this.#manualStatus = status;
+    this.#statusChanged();
   }
 
   onBroadcast<E extends BroadcastEvent>(event: E, listener: (payload: BroadcastPayload<E>) => void): () => void {
-    return this.inbox.add(event, listener);
+    return this.#inbox.add(event, listener);
   }
 
   async broadcast<E extends BroadcastEvent>(event: E, payload: OutgoingBroadcast<E>): Promise<boolean> {
@@ -104,7 +106,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   onChanges(binding: ChangeBinding, listener: (change: ChangeEvent) => void, scope: ChangeScope = 'room'): () => void {
-    return (scope === 'user' ? this.userChannel() : this.session).addBinding(binding, listener);
+    return (scope === 'user' ? this.#userChannel() : this.session).addBinding(binding, listener);
   }
 
   /**
@@ -120,9 +122,9 @@ export class SupabaseRoom extends EventTarget implements Room {
         return await readRows(this.connection$.client, query);
       } catch (error) {
         const worthRetrying = error instanceof ReadError && error.transient && this.connection$.state.status === 'connected';
-        if (this.closed || retry > READ_RETRIES || !worthRetrying) throw error;
+        if (this.#closed || retry > READ_RETRIES || !worthRetrying) throw error;
         // A quick failure (a 503) gets a moment before the next try; a timeout has waited already.
-        await new Promise((resolve) => this.timers.setTimeout(() => resolve(undefined), 250 * 2 ** (retry - 1)));
+        await new Promise((resolve) => this.#timers.setTimeout(() => resolve(undefined), 250 * 2 ** (retry - 1)));
       }
     }
   }
@@ -145,51 +147,51 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   /** Leaves the channel and drops every listener and timer. Called by the registry. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
-    this.inbox.clear();
-    this.timers.clearAll();
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const cleanup of this.#cleanups.splice(0).reverse()) cleanup();
+    this.#inbox.clear();
+    this.#timers.clearAll();
     await this.session.close();
-    this.timers.clearAll();
+    this.#timers.clearAll();
   }
 
-  private channelSetup(presenceKey: string) {
+  #channelSetup(presenceKey: string) {
     return {
       topic: roomTopic(this.name),
       presenceKey,
       onJoined: () => {
-        this.trackedAs = undefined;
-        void this.track();
+        this.#trackedAs = undefined;
+        void this.#track();
         // The first join too: what was read before the channel's changes began to flow (history,
         // unread counts) may have missed rows inserted in between, so elements catch up then.
-        this.resync();
+        this.#resync();
       },
-      decorate: (channel: RealtimeChannel) => this.decorate(channel),
+      decorate: (channel: RealtimeChannel) => this.#decorate(channel),
     };
   }
 
   /** Identity known (or changed): a new user id needs a new presence key, so the channel joins again. */
-  private userChanged(): void {
+  #userChanged(): void {
     const user = this.user;
-    if (this.closed || !user) return;
-    if (this.session.current && this.trackedKey() === user.id) {
-      void this.track();
+    if (this.#closed || !user) return;
+    if (this.session.current && this.#trackedKey() === user.id) {
+      void this.#track();
     } else {
-      this.session.start(this.channelSetup(user.id));
+      this.session.start(this.#channelSetup(user.id));
     }
   }
 
-  private trackedKey(): string | undefined {
+  #trackedKey(): string | undefined {
     return this.session.current?.params.config.presence?.key;
   }
 
-  private statusChanged(): void {
-    this.since = Date.now();
-    void this.track();
+  #statusChanged(): void {
+    this.#since = Date.now();
+    void this.#track();
   }
 
-  private meta(): PresenceMeta | undefined {
+  #meta(): PresenceMeta | undefined {
     const user = this.user;
     if (!user) return undefined;
     const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
@@ -199,59 +201,59 @@ export class SupabaseRoom extends EventTarget implements Room {
       name: user.name,
       color: user.color,
       ...(user.avatar ? { avatar: user.avatar } : {}),
-      status: hidden || this.manualStatus === 'away' ? 'away' : 'active',
-      since: this.since,
+      status: hidden || this.#manualStatus === 'away' ? 'away' : 'active',
+      since: this.#since,
     };
   }
 
-  private async track(): Promise<void> {
+  async #track(): Promise<void> {
     const channel = this.session.current;
-    const meta = this.meta();
+    const meta = this.#meta();
     if (!channel || !meta || channel.state !== 'joined') return;
     const serialized = JSON.stringify(meta);
-    if (serialized === this.trackedAs) return;
-    this.trackedAs = serialized;
+    if (serialized === this.#trackedAs) return;
+    this.#trackedAs = serialized;
     await channel.track(meta);
   }
 
-  private decorate(channel: RealtimeChannel): void {
-    channel.on('presence', { event: 'sync' }, () => this.presenceSynced(channel));
+  #decorate(channel: RealtimeChannel): void {
+    channel.on('presence', { event: 'sync' }, () => this.#presenceSynced(channel));
     channel.on('presence', { event: 'join' }, ({ key, newPresences }) => {
       const bad = newPresences.filter((meta) => parsePresenceMeta(meta)?.id !== key).length;
       if (bad > 0) this.connection$.noteDropped(bad);
     });
-    channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => this.received(message));
+    channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => this.#received(message));
   }
 
-  private presenceSynced(channel: RealtimeChannel): void {
+  #presenceSynced(channel: RealtimeChannel): void {
     if (channel !== this.session.current) return;
     const next = validPresence(Object.entries(channel.presenceState()));
     // Invalid metas coming and going change nothing the elements show: no event, no re-render.
-    if (channel === this.syncedChannel && samePresence(this.presenceState, next)) return;
-    this.syncedChannel = channel;
-    this.presenceState = next;
-    this.emit('presence');
+    if (channel === this.#syncedChannel && samePresence(this.#presenceState, next)) return;
+    this.#syncedChannel = channel;
+    this.#presenceState = next;
+    this.#emit('presence');
   }
 
-  private received({ event, payload }: { event?: unknown; payload?: unknown }): void {
-    if (!this.inbox.deliver(event, payload, (id) => this.presenceState.has(id))) this.connection$.noteDropped();
+  #received({ event, payload }: { event?: unknown; payload?: unknown }): void {
+    if (!this.#inbox.deliver(event, payload, (id) => this.#presenceState.has(id))) this.connection$.noteDropped();
   }
 
   /** Both channels re-join together after a reconnect: elements hear one `resync`, not two. */
-  private resync(): void {
-    if (this.resyncTimer !== undefined) return;
-    this.resyncTimer = this.timers.setTimeout(() => {
-      this.resyncTimer = undefined;
-      this.emit('resync');
+  #resync(): void {
+    if (this.#resyncTimer !== undefined) return;
+    this.#resyncTimer = this.#timers.setTimeout(() => {
+      this.#resyncTimer = undefined;
+      this.#emit('resync');
     }, 0);
   }
 
-  private emit(name: RoomEventName): void {
-    if (!this.closed) this.dispatchEvent(new Event(name));
+  #emit(name: RoomEventName): void {
+    if (!this.#closed) this.dispatchEvent(new Event(name));
   }
 
-  private listen(target: EventTarget, type: string, listener: () => void): void {
+  #listen(target: EventTarget, type: string, listener: () => void): void {
     target.addEventListener(type, listener);
-    this.cleanups.push(() => target.removeEventListener(type, listener));
+    this.#cleanups.push(() => target.removeEventListener(type, listener));
   }
 }
