@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { createNodeClient } from '../test/support/node-client.ts';
-import { LOCAL_ANON_KEY } from '../server/auth/keys.ts';
 import { startChildServer } from '../test/support/child-server.ts';
+import { signIn } from './support/anonymous-client.ts';
 import { rssKb } from './support/process-usage.ts';
 import { summarize, type LatencySummary } from './support/stats.ts';
 
@@ -23,8 +22,9 @@ interface PhaseFigures extends LatencySummary {
  */
 export default async function restBench(): Promise<Record<string, unknown>> {
   const server = await startChildServer();
+  const clients: SupabaseClient[] = [];
   try {
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => signIn(server.url, `bench-${i}`)));
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => signIn(server.url, `bench-${i}`, clients)));
     const seeder = clients[0]!;
     const seed = Array.from({ length: SEED_MESSAGES }, (_, i) => ({ id: randomUUID(), room: 'bench', body: `seed ${i}` }));
     const { error } = await seeder.from('flock_messages').insert(seed);
@@ -48,15 +48,9 @@ export default async function restBench(): Promise<Record<string, unknown>> {
     console.log(`server RSS after the run: ${rssMiB} MiB`);
     return { clients: CLIENTS, measureSeconds: MEASURE_MS / 1000, select50: select, insert, serverRssMiB: rssMiB };
   } finally {
+    await Promise.all(clients.map((client) => client.removeAllChannels()));
     await server.stop();
   }
-}
-
-async function signIn(url: string, name: string): Promise<SupabaseClient> {
-  const client = createNodeClient(url, LOCAL_ANON_KEY);
-  const { error } = await client.auth.signInAnonymously({ options: { data: { name } } });
-  if (error) throw new Error(`sign-in failed: ${error.message}`);
-  return client;
 }
 
 /** Every client loops on `request` for warm-up plus measurement; only the measured window counts. */
