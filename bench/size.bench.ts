@@ -1,4 +1,5 @@
 import { bundledSize, cdnSize, elementSize, ELEMENTS, kitSize, type Size } from './support/bundle-size.ts';
+import { featureCosts } from './support/feature-cost.ts';
 import { SIZE_BUDGETS } from './support/size-budgets.ts';
 
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
@@ -16,7 +17,8 @@ const PEERS = {
  * What the kit weighs on a page, measured by the same bundler and minifier that build it: (a) the
  * kit's own code with lit and supabase-js left out, (b) each element alone (with `<flock-room>`
  * and the connection it needs), (c) the script-tag file whole; beside lit, supabase-js and
- * Liveblocks' client measured the same way. `npm run build` first, for (c).
+ * Liveblocks' client measured the same way. `npm run build` first, for (c). Last, what (a) would
+ * lose without each required feature, against the gap to its budget.
  */
 export default async function sizeBench(): Promise<Record<string, unknown>> {
   const kit = await kitSize();
@@ -38,5 +40,11 @@ export default async function sizeBench(): Promise<Record<string, unknown>> {
     `dist/flock.js ${kb(cdn.gzip)} of ${kb(SIZE_BUDGETS.cdnGzip)} (×${(cdn.gzip / SIZE_BUDGETS.cdnGzip).toFixed(2)})`);
   console.log(`the kit's own code is ×${(kit.gzip / liveblocks.gzip).toFixed(2)} of @liveblocks/client alone (gzip), which has no UI; ` +
     `dist/flock.js, with lit and supabase-js inside, is ×${(cdn.gzip / liveblocks.gzip).toFixed(2)}`);
-  return { kit, elements, cdn, peers, budgets: SIZE_BUDGETS, kitToLiveblocks: kit.gzip / liveblocks.gzip };
+  const costs = await featureCosts();
+  if (costs.whole !== kit.gzip) throw new Error(`the feature-cost route gives ${costs.whole} B for the whole kit, not (a)'s ${kit.gzip} B`);
+  console.log(`\nwhat (a) would lose without each feature (gzip, approximate; the gap to the budget is ${kb(kit.gzip - SIZE_BUDGETS.kitGzip)}):`);
+  for (const [feature, bytes] of Object.entries(costs.features)) console.log(`  ${feature.padEnd(50)} ${kb(bytes).padStart(8)}`);
+  console.log(`  ${'all of them at once'.padEnd(50)} ${kb(costs.all).padStart(8)}   → the kit at about ${kb(kit.gzip - costs.all)}`);
+  const featureCostsGzip = { ...costs.features, 'all of them at once': costs.all };
+  return { kit, elements, cdn, peers, budgets: SIZE_BUDGETS, kitToLiveblocks: kit.gzip / liveblocks.gzip, featureCosts: featureCostsGzip };
 }

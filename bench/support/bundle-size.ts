@@ -41,6 +41,11 @@ export function sizeOf(code: string | Uint8Array): Size {
  * `external` leaves those imports out.
  */
 export async function bundle(source: string, external: RegExp[] = []): Promise<string> {
+  return (await bundleChunk(source, external, true)).code;
+}
+
+/** As `bundle`, but the whole output chunk (with each module's rendered code), minified or not. */
+export async function bundleChunk(source: string, external: RegExp[], minify: boolean): Promise<Rolldown.OutputChunk> {
   const entry = '\0size-entry';
   const result = await build({
     configFile: false,
@@ -57,7 +62,7 @@ export async function bundle(source: string, external: RegExp[] = []): Promise<s
     ],
     build: {
       write: false,
-      minify: true,
+      minify,
       target: 'es2022',
       rollupOptions: {
         input: entry,
@@ -70,7 +75,7 @@ export async function bundle(source: string, external: RegExp[] = []): Promise<s
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunk = outputs[0]?.output.find((o) => o.type === 'chunk');
   if (!chunk || chunk.type !== 'chunk') throw new Error('the size build produced no chunk');
-  return chunk.code;
+  return chunk;
 }
 
 /** The size of `source` bundled as above. */
