@@ -13,7 +13,7 @@ const localServer = localServerPlugin();
 const chromeFlags = createRequire(import.meta.url)('./test/support/chromium-flags.json');
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**'],
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/e2e/**', '!test/unit/**'],
   nodeResolve: { exportConditions: ['browser', 'production'] },
   concurrency: 1,
   testsFinishTimeout: 5 * 60 * 1000,

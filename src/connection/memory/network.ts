@@ -126,6 +126,16 @@ export class MemoryNetwork {
     return { ok: true };
   }
 
+  /** Resolves once no member of this network has a delivery, read or write in flight (see `MemoryRoom.settled`). */
+  async settled(): Promise<void> {
+    // Each landing can set off more (a write's change, a presence echo): wait until all are quiet.
+    for (let turns = 0; turns < 10_000; turns++) {
+      if ([...this.members.values()].every((set) => [...set].every((member) => member.inFlight === 0))) return;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    throw new Error('MemoryNetwork.settled: still busy after 10,000 turns');
+  }
+
   /** @internal */
   enter(member: MemoryRoom): void {
     const set = this.members.get(member.name) ?? new Set();

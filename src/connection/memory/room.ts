@@ -194,6 +194,20 @@ export class MemoryRoom extends EventTarget implements Room {
     this.later(() => this.script({ status: STATUS.connected, attempt: 0, nextRetryAt: undefined }));
   }
 
+  /**
+   * Resolves once nothing is in flight on this member's network: every delivery, read and write
+   * scripted so far has landed. Tests prove that something did *not* happen after this, not
+   * after a sleep.
+   */
+  settled(): Promise<void> {
+    return this.network.settled();
+  }
+
+  /** @internal Deliveries waiting to land. */
+  get inFlight(): number {
+    return this.timers.pending;
+  }
+
   /** Leaves the network: others see this member go; nothing fires afterwards. */
   close(): void {
     if (this.closed) return;
