@@ -57,7 +57,7 @@ function history(args: Args): Row[] {
 
 function send(room: MemoryRoom, body: string): Promise<unknown> {
   const id = crypto.randomUUID();
-  return room.write({ key: id, kind: 'chat.send', label: body, write: { op: 'insert', table: 'flock_messages', values: { id, room: 'chat', user_id: ME.id, author_name: ME.name, body } } });
+  return room.write({ key: id, kind: 'chat.send', label: body, write: { op: 'create', table: 'flock_messages', values: { id, room: 'chat', user_id: ME.id, author_name: ME.name, body } } });
 }
 
 /** Peers keep typing while the story is on screen (a typist who stops sending times out). */
@@ -81,7 +81,7 @@ const meta: Meta<Args> = {
     if (args.loading) network.delayMs = 60 * 60 * 1000;
     const room = network.join({ room: 'chat', user: ME, peers: peers(Math.max(3, args.typing ?? 0)) });
     if (args.pendingAndFailed) {
-      network.refuse((write) => (write.op === 'insert' && String(write.values.body).startsWith('This one') ? 'new row violates check constraint "flock_messages_body_check"' : undefined));
+      network.refuse((write) => (write.op === 'create' && String(write.values.body).startsWith('This one') ? 'new row violates check constraint "flock_messages_body_check"' : undefined));
       void send(room, 'This one was refused by the server').then(() => {
         network.down = true;
         room.script({ status: 'reconnecting', attempt: 1, nextRetryAt: Date.now() + 4000 });

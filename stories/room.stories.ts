@@ -66,7 +66,7 @@ const meta: Meta<Args> = {
       network.down = true;
       room.script({ status: 'offline', attempt: 4, lastConnectedAt: Date.now() - 90_000 });
       const id = crypto.randomUUID();
-      void room.write({ key: id, kind: 'chat.send', label: 'Written offline', write: { op: 'insert', table: 'flock_messages', values: { id, room: name, user_id: 'me', author_name: 'Ada Lovelace', body: 'Written offline: goes out when we reconnect' } } });
+      void room.write({ key: id, kind: 'chat.send', label: 'Written offline', write: { op: 'create', table: 'flock_messages', values: { id, room: name, user_id: 'me', author_name: 'Ada Lovelace', body: 'Written offline: goes out when we reconnect' } } });
     } else {
       moving(network, name, PEOPLE.slice(1, 4).map((p) => p.id), () => document.getElementById(canvas));
     }

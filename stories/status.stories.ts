@@ -21,7 +21,7 @@ function roomIn({ connection, refused = 0 }: Args): MemoryRoom {
   network.refuse(() => 'new row violates row-level security policy for table "flock_messages"');
   const room = network.join({ room: 'status', user: { name: 'Ada' }, connection: { status: 'connected', latency: 42 } });
   for (let i = 0; i < refused; i++) {
-    void room.write({ key: `refused-${i}`, kind: 'chat.send', label: `Message ${i + 1}`, write: { op: 'insert', table: 'flock_messages', values: { id: `refused-${i}` } } });
+    void room.write({ key: `refused-${i}`, kind: 'chat.send', label: `Message ${i + 1}`, write: { op: 'create', table: 'flock_messages', values: { id: `refused-${i}` } } });
   }
   room.script(connection);
   return room;

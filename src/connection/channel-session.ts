@@ -1,7 +1,7 @@
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
 import { Backoff } from './backoff.js';
 import type { Timers } from './timers.js';
-import type { ChangeBinding, ChangeEvent, FlockTable } from './types.js';
+import type { RowSubscription, RowChange, FlockTable } from './types.js';
 
 /**
  * One Realtime channel and everything joined on it. Supabase sends a channel's
@@ -28,13 +28,13 @@ export interface ChannelSetup {
   decorate?(channel: RealtimeChannel): void;
 }
 
-type ChangeListener = (change: ChangeEvent) => void;
+type ChangeListener = (change: RowChange) => void;
 
 export class ChannelSession {
   /** How many times a channel was built and joined (the first join, re-joins for late bindings, and after the server ended one). */
   joins = 0;
   #channel: RealtimeChannel | undefined;
-  readonly #bindings = new Map<string, { binding: ChangeBinding; listeners: Set<ChangeListener> }>();
+  readonly #bindings = new Map<string, { binding: RowSubscription; listeners: Set<ChangeListener> }>();
   #scheduled: number | undefined;
   #joinedOnce = false;
   #closed = false;
@@ -72,7 +72,7 @@ export class ChannelSession {
     this.schedule();
   }
 
-  addBinding(binding: ChangeBinding, listener: ChangeListener): () => void {
+  addBinding(binding: RowSubscription, listener: ChangeListener): () => void {
     const signature = `${binding.event}|${binding.table}|${binding.filter ?? ''}`;
     let entry = this.#bindings.get(signature);
     if (!entry) {
@@ -157,7 +157,7 @@ export class ChannelSession {
   }
 }
 
-function toChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>): ChangeEvent {
+function toChange(payload: RealtimePostgresChangesPayload<Record<string, unknown>>): RowChange {
   return {
     eventType: payload.eventType,
     table: payload.table as FlockTable,

@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { SendOutcome } from './outbox.js';
-import type { Filter, FlockTable, Keyset, RowQuery, RowsResult, Write } from './types.js';
+import type { RowFilter, FlockTable, Keyset, RowQuery, RowsResult, Write } from './types.js';
 
 /**
  * The Room's reads and writes as PostgREST requests through supabase-js. Writes are data
@@ -63,12 +63,13 @@ export async function readRows(client: SupabaseClient, query: RowQuery): Promise
 }
 
 /** Sends one write and says whether it landed, was refused (keep it, failed) or should wait (network). */
-export async function sendWrite(client: SupabaseClient, write: Write): Promise<SendOutcome> {
+export async function sendWrite(client: SupabaseClient, stored: Write): Promise<SendOutcome> {
+  const write = currentShape(stored);
   const table = client.from(write.table);
   const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let result: { error: PostgrestLikeError | null; status: number; data: unknown };
   switch (write.op) {
-    case 'insert':
+    case 'create':
       result = await table.upsert(write.values, { onConflict: PRIMARY_KEYS[write.table], ignoreDuplicates: true }).abortSignal(signal);
       break;
     case 'upsert':
@@ -93,6 +94,11 @@ export async function sendWrite(client: SupabaseClient, write: Write): Promise<S
   return { ok: true };
 }
 
+/** Outbox entries queued by kit versions before 0.2 call `create` `insert`: they still go out, once. */
+function currentShape(write: Write): Write {
+  return (write.op as string) === 'insert' ? ({ ...write, op: 'create' } as Write) : write;
+}
+
 /**
  * Status 0 is supabase-js's "fetch failed" (no network, server down); 5xx, 408 and 429 are
  * worth trying again, and so is an expired JWT (auth refreshes it). Anything else is the
@@ -106,7 +112,7 @@ function classify(status: number, error: PostgrestLikeError): SendOutcome {
   return { ok: false, retry: false, reason: error.message };
 }
 
-function applyFilters<T extends Filterable<T>>(request: T, filters: readonly Filter[]): T {
+function applyFilters<T extends Filterable<T>>(request: T, filters: readonly RowFilter[]): T {
   let out = request;
   for (const { column, op, value } of filters) out = out.filter(column, op, value === null ? 'null' : value);
   return out;

@@ -4,8 +4,8 @@ import type { Connection } from './connection.js';
 import { ReadError, readRows } from './rest.js';
 import { Timers } from './timers.js';
 import type {
-  ChangeBinding,
-  ChangeEvent,
+  RowSubscription,
+  RowChange,
   ChangeScope,
   ConnectionState,
   FlockUser,
@@ -105,7 +105,7 @@ export class SupabaseRoom extends EventTarget implements Room {
     return result === 'ok';
   }
 
-  onChanges(binding: ChangeBinding, listener: (change: ChangeEvent) => void, scope: ChangeScope = 'room'): () => void {
+  onChanges(binding: RowSubscription, listener: (change: RowChange) => void, scope: ChangeScope = 'room'): () => void {
     return (scope === 'user' ? this.#userChannel() : this.session).addBinding(binding, listener);
   }
 

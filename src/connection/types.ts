@@ -60,7 +60,7 @@ export interface ConnectionState {
 }
 
 /** A column comparison, PostgREST's operators. `is` takes null, true or false. */
-export interface Filter {
+export interface RowFilter {
   column: string;
   op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'is';
   value: string | number | boolean | null;
@@ -75,7 +75,7 @@ export interface RowQuery {
   table: FlockTable;
   /** PostgREST select list; default `*`. */
   columns?: string;
-  where?: Filter[];
+  where?: RowFilter[];
   after?: Keyset;
   before?: Keyset;
   order?: { column: string; ascending: boolean }[];
@@ -98,14 +98,14 @@ export interface RowsResult {
 
 /**
  * A write, as plain data so it can wait in IndexedDB. Every kind is idempotent, so the outbox
- * can replay it after an unknown outcome: `insert` ignores a row whose primary key exists
- * (the client made the id), `upsert` merges on `onConflict`, `update`/`delete` match rows.
+ * can replay it after an unknown outcome: `create` inserts a row unless its primary key
+ * exists (the client made the id; sent as an upsert that ignores duplicates), `upsert` merges on `onConflict`, `update`/`delete` match rows.
  */
 export type Write =
-  | { op: 'insert'; table: FlockTable; values: Row }
+  | { op: 'create'; table: FlockTable; values: Row }
   | { op: 'upsert'; table: FlockTable; values: Row; onConflict: string }
-  | { op: 'update'; table: FlockTable; values: Row; where: Filter[]; requireMatch?: boolean }
-  | { op: 'delete'; table: FlockTable; where: Filter[]; requireMatch?: boolean };
+  | { op: 'update'; table: FlockTable; values: Row; where: RowFilter[]; requireMatch?: boolean }
+  | { op: 'delete'; table: FlockTable; where: RowFilter[]; requireMatch?: boolean };
 
 export interface WriteRequest {
   /** The write's identity, made by the client (a message uuid, `read:<room>`…): queuing it twice sends it once. */
@@ -128,13 +128,13 @@ export type WriteResult = { state: 'sent' } | { state: 'queued' } | { state: 'fa
 export type QueuedWrite = OutboxEntry<WriteRequest>;
 
 /** A postgres_changes subscription. `filter` uses Realtime's grammar, e.g. `room=eq.lobby`. */
-export interface ChangeBinding {
+export interface RowSubscription {
   event: 'INSERT' | 'UPDATE' | 'DELETE' | '*';
   table: FlockTable;
   filter?: string;
 }
 
-export interface ChangeEvent {
+export interface RowChange {
   eventType: 'INSERT' | 'UPDATE' | 'DELETE';
   table: FlockTable;
   new: Row;
@@ -192,7 +192,7 @@ export interface Room extends EventTarget {
    * Subscribes to row changes. Bindings registered in the same task are joined together;
    * a later one makes the channel re-join once. Returns an unsubscribe.
    */
-  onChanges(binding: ChangeBinding, listener: (change: ChangeEvent) => void, scope?: ChangeScope): () => void;
+  onChanges(binding: RowSubscription, listener: (change: RowChange) => void, scope?: ChangeScope): () => void;
   /** Reads rows over REST (RLS applies). Rejects with an Error carrying the server's message. */
   rows(query: RowQuery): Promise<RowsResult>;
   /** Writes through the outbox: sent now when possible, else queued and sent exactly once later. */

@@ -3,7 +3,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { acquireRoom, openConnections, type RoomLease } from '../../src/connection/connection-registry.js';
 import type { SupabaseRoom } from '../../src/connection/room.js';
-import type { ChangeEvent, ConnectionState } from '../../src/connection/types.js';
+import type { RowChange, ConnectionState } from '../../src/connection/types.js';
 import { LOCAL_ANON_KEY } from '../../src/index.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
 import { appClient, waitFor } from '../support/browser-rooms.js';
@@ -64,7 +64,7 @@ describe('the connection under faults', () => {
     const name = `restart-${crypto.randomUUID()}`;
     const el = mountRoom(server.url, name);
     const room = el.api as SupabaseRoom;
-    const changes: ChangeEvent[] = [];
+    const changes: RowChange[] = [];
     room.onChanges({ event: 'INSERT', table: 'flock_messages', filter: `room=eq.${name}` }, (c) => changes.push(c));
     await joined(room);
     const peer = await appClient(server.url, 'Peer');

@@ -3,7 +3,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { openConnections } from '../../src/connection/connection-registry.js';
 import type { SupabaseRoom } from '../../src/connection/room.js';
-import type { ChangeEvent } from '../../src/connection/types.js';
+import type { RowChange } from '../../src/connection/types.js';
 import '../../src/index.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
 import { appClient, countSockets, nextEvent, waitFor, type TestConsumer, type TestShadowHost } from '../support/browser-rooms.js';
@@ -122,8 +122,8 @@ describe('<flock-room>', () => {
   it('gathers bindings made in one task into one join, and re-joins once for a later one', async () => {
     const el = mount(`<flock-room room="bindings-${crypto.randomUUID()}" supabase-url="${url}"></flock-room>`).firstElementChild as FlockRoom;
     const room = roomOf(el);
-    const first: ChangeEvent[] = [];
-    const second: ChangeEvent[] = [];
+    const first: RowChange[] = [];
+    const second: RowChange[] = [];
     room.onChanges({ event: 'INSERT', table: 'flock_messages', filter: `room=eq.${room.name}` }, (c) => first.push(c));
     room.onChanges({ event: 'UPDATE', table: 'flock_messages', filter: `room=eq.${room.name}` }, (c) => first.push(c));
     await joined(el);
@@ -133,7 +133,7 @@ describe('<flock-room>', () => {
     room.onChanges({ event: 'DELETE', table: 'flock_messages' }, () => undefined);
     await waitFor(() => room.session.joins === 2 && room.session.current?.state === 'joined', 're-join');
     const id = crypto.randomUUID();
-    const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id, room: room.name, author_name: 'Ada', body: 'hello' } } });
+    const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id, room: room.name, author_name: 'Ada', body: 'hello' } } });
     expect(result).to.deep.equal({ state: 'sent' });
     await waitFor(() => first.length === 1 && second.length === 1, 'both bindings delivered');
     expect(first[0]!.new.body).to.equal('hello');
@@ -208,8 +208,8 @@ describe('<flock-room>', () => {
   it('delivers the user’s own rows on their own channel, shared by the rooms', async () => {
     const host = mount(`<flock-room room="user-a" supabase-url="${url}"></flock-room><flock-room room="user-b" supabase-url="${url}"></flock-room>`);
     const [a, b] = [...host.querySelectorAll<FlockRoom>('flock-room')].map(roomOf) as [SupabaseRoom, SupabaseRoom];
-    const fromA: ChangeEvent[] = [];
-    const fromB: ChangeEvent[] = [];
+    const fromA: RowChange[] = [];
+    const fromB: RowChange[] = [];
     await waitFor(() => !!a.user, 'user');
     const filter = `user_id=eq.${a.user!.id}`;
     a.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromA.push(c), 'user');
@@ -247,7 +247,7 @@ describe('<flock-room>', () => {
     expect(room.user?.kind).to.equal('visitor');
     expect(room.user?.id).to.equal(localStorage.getItem('flock-visitor-id'));
     const id = crypto.randomUUID();
-    const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id, room: room.name, author_name: 'V', body: 'hi' } } });
+    const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id, room: room.name, author_name: 'V', body: 'hi' } } });
     expect(result.state).to.equal('failed');
     await room.discardWrite(id);
   });

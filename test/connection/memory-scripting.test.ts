@@ -59,7 +59,7 @@ describe('MemoryRoom scripting', () => {
     expect((await room.rows({ table: 'flock_messages' })).rows).to.deep.equal([]);
 
     network.refuse((write) => (write.table === 'flock_messages' ? 'new row violates check constraint "flock_messages_body_check"' : undefined));
-    const result = await room.write({ key: 'k', kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: 'k', room: 'knobs', body: '' } } });
+    const result = await room.write({ key: 'k', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'k', room: 'knobs', body: '' } } });
     expect(result).to.deep.equal({ state: 'failed', reason: 'new row violates check constraint "flock_messages_body_check"' });
 
     network.delayMs = 50;

@@ -61,7 +61,7 @@ function online(frame: HTMLIFrameElement): void {
 
 function message(roomName: string, body: string) {
   const id = crypto.randomUUID();
-  return { key: id, kind: 'chat.send', label: body, write: { op: 'insert' as const, table: 'flock_messages' as const, values: { id, room: roomName, author_name: 'Ada', body } } };
+  return { key: id, kind: 'chat.send', label: body, write: { op: 'create' as const, table: 'flock_messages' as const, values: { id, room: roomName, author_name: 'Ada', body } } };
 }
 
 describe('outbox through the Room', () => {

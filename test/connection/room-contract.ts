@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import type { ChangeEvent, Room, WriteRequest } from '../../src/connection/types.js';
+import type { RowChange, Room, WriteRequest } from '../../src/connection/types.js';
 import { waitFor } from '../support/browser-rooms.js';
 
 /**
@@ -26,7 +26,7 @@ export interface RoomHarness {
 
 function message(room: string, body: string, extra: Record<string, unknown> = {}): WriteRequest {
   const id = crypto.randomUUID();
-  return { key: id, kind: 'chat.send', label: body, write: { op: 'insert', table: 'flock_messages', values: { id, room, author_name: 'Ada', body, ...extra } } };
+  return { key: id, kind: 'chat.send', label: body, write: { op: 'create', table: 'flock_messages', values: { id, room, author_name: 'Ada', body, ...extra } } };
 }
 
 /** Lets anything already sent arrive (used only to prove that something did not). */
@@ -105,7 +105,7 @@ export function roomContract(label: string, makeHarness: () => Promise<RoomHarne
 
     it('writes rows that arrive as changes on a filtered binding and read back in order, by page and with a count', async () => {
       const [a, b] = await h.members(2);
-      const changes: ChangeEvent[] = [];
+      const changes: RowChange[] = [];
       b!.onChanges({ event: 'INSERT', table: 'flock_messages', filter: `room=eq.${h.roomName}` }, (c) => changes.push(c));
       a!.onChanges({ event: 'INSERT', table: 'flock_messages', filter: 'room=eq.some-other-room' }, () => expect.fail('wrong room'));
       await settle();

@@ -124,7 +124,7 @@ describe('<flock-bell>', () => {
     await waitFor(() => bell.notifications.length === 1, 'the first page');
     // The next page is read now and answered later: what arrives in between is not in it.
     const reload = await heldReload(bell);
-    network.apply({ op: 'insert', table: 'flock_notifications', values: note(2) }, room.user!);
+    network.apply({ op: 'create', table: 'flock_notifications', values: note(2) }, room.user!);
     await waitFor(() => bell.notifications.length === 2, 'the arrival, live');
     await reload.release();
     expect(bell.notifications.map((n) => n.id)).to.deep.equal(['n2', 'n1']);
@@ -198,7 +198,7 @@ describe('<flock-bell>', () => {
     const seen: string[] = [];
     bell.addEventListener('flock-notification', (e) => seen.push(e.detail.notification.title));
     await new Promise((r) => setTimeout(r, 50));
-    network.apply({ op: 'insert', table: 'flock_notifications', values: note(9, { title: 'Hello' }) }, { id: 'me', name: 'Ada', color: '#000000', kind: 'anonymous' });
+    network.apply({ op: 'create', table: 'flock_notifications', values: note(9, { title: 'Hello' }) }, { id: 'me', name: 'Ada', color: '#000000', kind: 'anonymous' });
     await waitFor(() => seen.length === 1, 'the event');
     await bell.updateComplete;
     expect(bell.hasAttribute('pulsing')).to.equal(true);

@@ -339,8 +339,8 @@ describe('<flock-chat>', () => {
     list.scrollTop = 0;
     list.dispatchEvent(new Event('scroll'));
     await ada.updateComplete;
-    await bo.write({ key: 'x1', kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: 'x1', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'new one' } } });
-    await bo.write({ key: 'x2', kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: 'x2', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'new two' } } });
+    await bo.write({ key: 'x1', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'x1', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'new one' } } });
+    await bo.write({ key: 'x2', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'x2', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'new two' } } });
     await waitFor(() => q(ada, '[part="jump"]')?.textContent === '2 new messages', 'count');
     q(ada, '[part="jump"]')!.click();
     await ada.updateComplete;
@@ -398,7 +398,7 @@ describe('<flock-chat>', () => {
       original(...args);
     };
     await bo.broadcast('typing', { typing: true });
-    await bo.write({ key: 'y', kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: 'y', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'after' } } });
+    await bo.write({ key: 'y', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'y', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'after' } } });
     await new Promise((r) => setTimeout(r, 100));
     expect(renders).to.equal(0);
   });

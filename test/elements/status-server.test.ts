@@ -37,7 +37,7 @@ describe('<flock-status> against the local server', () => {
     await waitFor(() => label().startsWith('Connected'), 'connected', 15_000);
 
     const refused = crypto.randomUUID();
-    await lease.room.write({ key: refused, kind: 'chat.send', label: 'Hi', write: { op: 'insert', table: 'flock_messages', values: { id: refused, room: 'status', author_name: 'A', body: 'x', user_id: crypto.randomUUID() } } });
+    await lease.room.write({ key: refused, kind: 'chat.send', label: 'Hi', write: { op: 'create', table: 'flock_messages', values: { id: refused, room: 'status', author_name: 'A', body: 'x', user_id: crypto.randomUUID() } } });
 
     await executeServerCommand('flock-server-stop', { id: server.id });
     await waitFor(() => /^Reconnecting in \d+ s…$/.test(label()), 'a countdown');
@@ -46,7 +46,7 @@ describe('<flock-status> against the local server', () => {
     await waitFor(() => Number(/\d+/.exec(label())?.[0]) < first, 'the countdown moving', 3000);
 
     const queued = crypto.randomUUID();
-    expect((await lease.room.write({ key: queued, kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: queued, room: 'status', author_name: 'A', body: 'later' } } })).state).to.equal('queued');
+    expect((await lease.room.write({ key: queued, kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: queued, room: 'status', author_name: 'A', body: 'later' } } })).state).to.equal('queued');
     window.dispatchEvent(new Event('offline'));
     await waitFor(() => label() === 'Offline · 1 queued', 'offline with the queue');
 

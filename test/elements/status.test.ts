@@ -116,7 +116,7 @@ describe('<flock-status>', () => {
 
   it('lists refused writes with the server’s reason, each retryable and discardable', async () => {
     network.refuse(() => 'new row violates row-level security policy for table "flock_messages"');
-    await room.write({ key: 'w1', kind: 'chat.send', label: '<img src=x onerror=alert(1)>', write: { op: 'insert', table: 'flock_messages', values: { id: 'w1' } } });
+    await room.write({ key: 'w1', kind: 'chat.send', label: '<img src=x onerror=alert(1)>', write: { op: 'create', table: 'flock_messages', values: { id: 'w1' } } });
     const el = await mount();
     el.open = true;
     await el.updateComplete;
@@ -131,7 +131,7 @@ describe('<flock-status>', () => {
     expect(el.shadowRoot!.querySelectorAll('[part="write"]')).to.have.length(0);
 
     network.refuse(() => 'refused');
-    await room.write({ key: 'w2', kind: 'chat.send', write: { op: 'insert', table: 'flock_messages', values: { id: 'w2' } } });
+    await room.write({ key: 'w2', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'w2' } } });
     await el.updateComplete;
     part(el, 'discard-write').click();
     await waitFor(() => room.writes.length === 0, 'discarded');

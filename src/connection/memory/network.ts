@@ -82,7 +82,7 @@ export class MemoryNetwork {
     const refused = this.refusal?.(write, user);
     if (refused) return { ok: false, retry: false, reason: refused };
     const rows = this.tables[write.table];
-    if (write.op === 'insert' || write.op === 'upsert') {
+    if (write.op === 'create' || write.op === 'upsert') {
       const values: Row = { ...write.values };
       if (write.table !== 'flock_notifications') values.user_id ??= user.id;
       if (values.user_id !== user.id && write.table !== 'flock_notifications') {
@@ -97,7 +97,7 @@ export class MemoryNetwork {
       }
       const keys = write.op === 'upsert' ? write.onConflict.split(',') : KEYS[write.table];
       const existing = rows.find((row) => keys.every((k) => row[k] === values[k]));
-      if (existing && write.op === 'insert') return { ok: true };
+      if (existing && write.op === 'create') return { ok: true };
       if (existing) {
         const old = { ...existing };
         Object.assign(existing, values);

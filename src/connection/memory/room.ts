@@ -2,8 +2,8 @@ import { colorFor } from '../palette.js';
 import { STATUS, qualityOf } from '../status.js';
 import { Timers } from '../timers.js';
 import type {
-  ChangeBinding,
-  ChangeEvent,
+  RowSubscription,
+  RowChange,
   ConnectionState,
   FlockTable,
   FlockUser,
@@ -60,7 +60,7 @@ export class MemoryRoom extends EventTarget implements Room {
   private status: PresenceStatus = 'active';
   private readonly since = Date.now();
   private readonly inbox = new BroadcastInbox();
-  private readonly bindings = new Set<{ binding: ChangeBinding; listener: (change: ChangeEvent) => void }>();
+  private readonly bindings = new Set<{ binding: RowSubscription; listener: (change: RowChange) => void }>();
   private queue: QueuedWrite[] = [];
   private seq = 0;
   private closed = false;
@@ -151,7 +151,7 @@ export class MemoryRoom extends EventTarget implements Room {
     return true;
   }
 
-  onChanges(binding: ChangeBinding, listener: (change: ChangeEvent) => void): () => void {
+  onChanges(binding: RowSubscription, listener: (change: RowChange) => void): () => void {
     const entry = { binding, listener };
     this.bindings.add(entry);
     return () => void this.bindings.delete(entry);
@@ -244,7 +244,7 @@ export class MemoryRoom extends EventTarget implements Room {
   }
 
   /** @internal A row change on the network. */
-  changeArrived(change: ChangeEvent): void {
+  changeArrived(change: RowChange): void {
     const row = change.eventType === 'DELETE' ? change.old : change.new;
     const hits = [...this.bindings].filter(({ binding }) => bindingMatches(binding, change.table, change.eventType, row));
     if (hits.length > 0) this.later(() => hits.forEach(({ listener }) => listener(change)));

@@ -1,4 +1,4 @@
-import type { ChangeBinding, Filter, Keyset, Row, RowQuery, RowsResult } from '../types.js';
+import type { RowSubscription, RowFilter, Keyset, Row, RowQuery, RowsResult } from '../types.js';
 
 /**
  * Row queries in memory, with the semantics PostgREST and Realtime give them, for MemoryRoom:
@@ -16,7 +16,7 @@ function compare(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : 1;
 }
 
-function test(value: unknown, op: Filter['op'] | 'in', operand: Scalar | Scalar[]): boolean {
+function test(value: unknown, op: RowFilter['op'] | 'in', operand: Scalar | Scalar[]): boolean {
   switch (op) {
     case 'eq':
       return value !== null && value !== undefined && compare(value, operand) === 0;
@@ -37,7 +37,7 @@ function test(value: unknown, op: Filter['op'] | 'in', operand: Scalar | Scalar[
   }
 }
 
-export function matches(row: Row, filters: readonly Filter[] = []): boolean {
+export function matches(row: Row, filters: readonly RowFilter[] = []): boolean {
   return filters.every(({ column, op, value }) => test(row[column], op, value));
 }
 
@@ -70,12 +70,12 @@ export function runQuery(rows: readonly Row[], query: RowQuery): RowsResult {
 }
 
 /** Whether a change to `row` reaches a postgres_changes binding with Realtime's filter grammar. */
-export function bindingMatches(binding: ChangeBinding, table: string, eventType: string, row: Row): boolean {
+export function bindingMatches(binding: RowSubscription, table: string, eventType: string, row: Row): boolean {
   if (binding.table !== table || (binding.event !== '*' && binding.event !== eventType)) return false;
   if (!binding.filter) return true;
   const found = /^([^=]+)=(eq|neq|lt|lte|gt|gte|in)\.(.*)$/.exec(binding.filter);
   if (!found) return false;
-  const [, column, op, raw] = found as unknown as [string, string, Filter['op'] | 'in', string];
+  const [, column, op, raw] = found as unknown as [string, string, RowFilter['op'] | 'in', string];
   const operand = op === 'in' ? raw.replace(/^\(|\)$/g, '').split(',') : raw;
   const value = row[column];
   // Realtime compares as text against the column's own type; numbers here are compared as numbers.

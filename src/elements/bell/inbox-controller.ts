@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ChangeEvent, Filter, Room, Row, Write } from '../../connection/types.js';
+import type { RowChange, RowFilter, Room, Row, Write } from '../../connection/types.js';
 import { timeKey } from '../chat/timeline.js';
 
 /** One notification, as the inbox shows it. */
@@ -185,13 +185,13 @@ export class InboxController implements ReactiveController {
     const unreadBefore = this.items.filter((n) => n.readAt === null).map((n) => n.id);
     const countBefore = this.unread;
     const now = new Date().toISOString();
-    const where: Filter[] = [
+    const where: RowFilter[] = [
       { column: 'user_id', op: 'eq', value: me.id },
       { column: 'read_at', op: 'is', value: null },
       // Only what had arrived when the user asked, however late the write is sent: bounded by the
       // newest unread the badge and the list stood for, in the server's own timestamp (compared
       // by Postgres, not by this clock). With nothing unread known, "all" is all.
-      ...(newest ? [{ column: 'created_at', op: 'lte', value: newest } satisfies Filter] : []),
+      ...(newest ? [{ column: 'created_at', op: 'lte', value: newest } satisfies RowFilter] : []),
     ];
     return this.#act(
       'notification.read-all',
@@ -253,7 +253,7 @@ export class InboxController implements ReactiveController {
     this.items = this.items.map((n) => (n.id === id ? { ...n, readAt } : n));
   }
 
-  #apply(change: ChangeEvent): void {
+  #apply(change: RowChange): void {
     if (change.eventType === 'INSERT') {
       const arrived = toNotification(change.new);
       if (!this.items.some((n) => n.id === arrived.id)) {

@@ -1,4 +1,4 @@
-import type { ChangeEvent, QueuedWrite, Room, Row } from '../../connection/types.js';
+import type { RowChange, QueuedWrite, Room, Row } from '../../connection/types.js';
 import { applyEdit, DELETE, EDIT, editTarget, SEND, unsentMessages } from './pending.js';
 import { compareMessages, fromRow, type ChatMessage } from './timeline.js';
 
@@ -240,7 +240,7 @@ export class ChatController {
     this.#invalidate();
     const values: Row = { id, room: room.name, user_id: me.id, author_name: me.name, body };
     // Once it has left the outbox, `writesChanged` waits for its row (it is in `local`).
-    await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'insert', table: 'flock_messages', values } });
+    await room.write({ key: id, kind: SEND, label: body.slice(0, 60), write: { op: 'create', table: 'flock_messages', values } });
     this.#writesChanged();
     return message;
   }
@@ -379,7 +379,7 @@ export class ChatController {
     }
   }
 
-  #apply(change: ChangeEvent): void {
+  #apply(change: RowChange): void {
     const room = this.#room;
     if (!room) return;
     if (change.eventType === 'DELETE') {

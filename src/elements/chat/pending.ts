@@ -27,7 +27,7 @@ export function unsentMessages(writes: readonly QueuedWrite[], room: string, con
   const unsent = new Map(local);
   for (const entry of writes) {
     const { kind, write } = entry.payload;
-    if (kind !== SEND || write.op !== 'insert' || write.values.room !== room || confirmed.has(entry.key)) continue;
+    if (kind !== SEND || write.op !== 'create' || write.values.room !== room || confirmed.has(entry.key)) continue;
     const v = write.values;
     unsent.set(entry.key, {
       id: entry.key,

@@ -1,4 +1,4 @@
-import type { ChangeEvent, Room, Row } from '../../connection/types.js';
+import type { RowChange, Room, Row } from '../../connection/types.js';
 import { timeKey, type ChatMessage } from './timeline.js';
 
 /** How long reading has to settle before the read position is written. */
@@ -114,7 +114,7 @@ export class ReadsTracker {
     }
   }
 
-  #apply(change: ChangeEvent): void {
+  #apply(change: RowChange): void {
     const read = toRead(change.eventType === 'DELETE' ? change.old : change.new);
     if (!read) return;
     if (change.eventType === 'DELETE') this.#reads.delete(read[0]);
