@@ -48,7 +48,7 @@ export class ReadError extends Error {
   }
 }
 
-export async function readRows(client: SupabaseClient, query: RowQuery): Promise<RowsResult> {
+export async function readRows(client: SupabaseClient, query: RowQuery, signal?: AbortSignal): Promise<RowsResult> {
   let request = client
     .from(query.table)
     .select(query.columns ?? '*', query.count || query.head ? { count: 'exact', head: query.head ?? false } : undefined);
@@ -57,7 +57,10 @@ export async function readRows(client: SupabaseClient, query: RowQuery): Promise
   if (query.before) request = request.or(keysetFilter(query.before, 'lt'));
   for (const { column, ascending } of query.order ?? []) request = request.order(column, { ascending });
   if (query.limit !== undefined) request = request.limit(query.limit);
-  const { data, error, count, status } = await request.abortSignal(AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const { data, error, count, status } = await request.abortSignal(signal ? AbortSignal.any([signal, timeout]) : timeout);
+  // supabase-js answers an aborted request with an error object: the caller asked for an AbortError.
+  signal?.throwIfAborted();
   if (error) throw new ReadError(error.message, status);
   return { rows: (data ?? []) as unknown as Record<string, unknown>[], ...(count !== null && count !== undefined ? { count } : {}) };
 }

@@ -14,6 +14,7 @@ import type {
   QueuedWrite,
   Room,
   RoomEventName,
+  ReadOptions,
   RowQuery,
   RowsResult,
   WriteRequest,
@@ -116,13 +117,14 @@ export class SupabaseRoom extends EventTarget implements Room {
    * The timeout aborts it, which closes that connection, so the next try goes out on another.
    * Without this, the refetch an element makes on `resync` could be lost to such a connection.
    */
-  async rows(query: RowQuery): Promise<RowsResult> {
+  async rows(query: RowQuery, options: ReadOptions = {}): Promise<RowsResult> {
     for (let retry = 1; ; retry++) {
+      options.signal?.throwIfAborted();
       try {
-        return await readRows(this.connection$.client, query);
+        return await readRows(this.connection$.client, query, options.signal);
       } catch (error) {
         const worthRetrying = error instanceof ReadError && error.transient && this.connection$.state.status === 'connected';
-        if (this.#closed || retry > READ_RETRIES || !worthRetrying) throw error;
+        if (this.#closed || retry > READ_RETRIES || !worthRetrying || options.signal?.aborted) throw error;
         // A quick failure (a 503) gets a moment before the next try; a timeout has waited already.
         await new Promise((resolve) => this.#timers.setTimeout(() => resolve(undefined), 250 * 2 ** (retry - 1)));
       }

@@ -91,6 +91,11 @@ export interface Keyset {
   values: (string | number)[];
 }
 
+export interface ReadOptions {
+  /** Aborting it cancels the read: the promise rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
 export interface RowsResult {
   rows: Row[];
   count?: number;
@@ -193,8 +198,11 @@ export interface Room extends EventTarget {
    * a later one makes the channel re-join once. Returns an unsubscribe.
    */
   onChanges(binding: RowSubscription, listener: (change: RowChange) => void, scope?: ChangeScope): () => void;
-  /** Reads rows over REST (RLS applies). Rejects with an Error carrying the server's message. */
-  rows(query: RowQuery): Promise<RowsResult>;
+  /**
+   * Reads rows over REST (RLS applies). Rejects with an Error carrying the server's message, or
+   * with an `AbortError` once `options.signal` aborts (a newer read made this one moot).
+   */
+  rows(query: RowQuery, options?: ReadOptions): Promise<RowsResult>;
   /** Writes through the outbox: sent now when possible, else queued and sent exactly once later. */
   write(request: WriteRequest): Promise<WriteResult>;
   /** Puts a failed write back in the queue and sends it if the connection is up. */

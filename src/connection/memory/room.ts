@@ -14,6 +14,7 @@ import type {
   Room,
   RoomEventName,
   Row,
+  ReadOptions,
   RowQuery,
   RowsResult,
   WriteRequest,
@@ -157,8 +158,10 @@ export class MemoryRoom extends EventTarget implements Room {
     return () => void this.bindings.delete(entry);
   }
 
-  async rows(query: RowQuery): Promise<RowsResult> {
+  async rows(query: RowQuery, options: ReadOptions = {}): Promise<RowsResult> {
+    options.signal?.throwIfAborted();
     await this.delay();
+    options.signal?.throwIfAborted();
     return this.network.query(query);
   }
 
