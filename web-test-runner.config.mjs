@@ -6,6 +6,18 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { localServerPlugin } from './test/support/wtr-local-server.mjs';
 import { faultCommandsPlugin } from './test/support/wtr-fault-commands.mjs';
 import { hostileCommandsPlugin } from './test/support/wtr-hostile-commands.mjs';
+import { ChromiumMissing, findChromium } from './build/chromium.mjs';
+
+function chromiumPath() {
+  try {
+    return findChromium();
+  } catch (error) {
+    if (!(error instanceof ChromiumMissing)) throw error;
+    // The launcher's own error would be a stack trace from deep inside it: say what to run instead.
+    console.error(error.message);
+    process.exit(1);
+  }
+}
 
 const localServer = localServerPlugin();
 
@@ -21,7 +33,7 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH || undefined,
+        executablePath: chromiumPath(),
         headless: true,
         args: chromeFlags,
       },

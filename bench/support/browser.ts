@@ -4,23 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Launcher } from 'chrome-launcher';
+import { findChromium } from '../../build/chromium.mjs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import FLAGS from '../../test/support/chromium-flags.json' with { type: 'json' };
 
 /**
- * Chromium for browser benchmarks: the machine's own (CHROME_PATH, else what chrome-launcher
- * finds; nothing is downloaded), with the flags a root sandbox needs and that keep it off the
+ * Chromium for browser benchmarks: the machine's own (build/chromium.mjs: CHROME_PATH, else the
+ * usual paths; nothing is downloaded), with the flags a root sandbox needs and that keep it off the
  * network; and a page origin serving a fresh script-tag build of the kit (`/flock.js`).
  */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROME_PATH ?? Launcher.getInstallations()[0];
-  if (!executablePath) throw new Error('no Chromium found: install one (apt-get install chromium) or set CHROME_PATH');
-  return puppeteer.launch({ executablePath, args: FLAGS, headless: true });
+  return puppeteer.launch({ executablePath: findChromium(), args: FLAGS, headless: true });
 }
 
 export interface KitOrigin {

@@ -1,14 +1,12 @@
 /** Gzip sizes in bytes, printed by `npm run bench -- size` and enforced by test/e2e/size.test.ts. */
 export const SIZE_BUDGETS = {
-  /** (a) the kit's own code: all elements + connection, lit and supabase-js left out (issue 10's target). */
-  kitGzip: 25_000,
+  /**
+   * (a) the kit's own code: all elements + connection, lit and supabase-js left out. Issue 21's
+   * ceiling, in place of issue 10's 25 kB target, which was below what the required behaviour
+   * costs (the measured price of each droppable feature is in `npm run bench -- size`). A later
+   * issue may raise it by what its behaviour costs, measured and stated in its note.
+   */
+  kitGzip: 36_000,
   /** (c) dist/flock.js whole (issue 10's target). */
   cdnGzip: 90_000,
 } as const;
-
-/**
- * What the test holds the kit to until it reaches `kitGzip`: today's size (35.6 kB) and about 1% more,
- * room for a fix, not a feature. Lower it as the kit shrinks; raise it only in a change that
- * says why.
- */
-export const KIT_CEILING_GZIP = 35_900;

@@ -1,18 +1,14 @@
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Launcher } from 'chrome-launcher';
+import { findChromium } from '../../../build/chromium.mjs';
 
 const require = createRequire(import.meta.url);
 // One list for every browser the project starts: root needs no sandbox, and the rest keeps Chromium off the network.
 const FLAGS = (require('../../support/chromium-flags.json') as string[]).filter((flag) => !flag.startsWith('--headless'));
 
-/** The machine's Chromium: CHROME_PATH, else what chrome-launcher finds (/usr/bin/chromium on Debian). Never a download. */
+/** The machine's Chromium (build/chromium.mjs: CHROME_PATH, else the usual paths). Never a download. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROME_PATH, ...Launcher.getInstallations(), '/usr/bin/chromium'];
-  const found = candidates.find((path): path is string => !!path && existsSync(path));
-  if (!found) throw new Error('No Chromium found: install it (Debian: apt-get install chromium) or set CHROME_PATH');
-  return found;
+  return findChromium();
 }
 
 /** playwright-core driving the installed Chromium, headless, with the project's flags. */
