@@ -160,6 +160,12 @@ export class RealtimeConnection implements ChannelSocket {
       return;
     }
     const member = this.channels.get(frame.topic);
+    if (!member && frame.kind === 'message' && frame.event === 'phx_leave') {
+      // Phoenix's socket.ex answers a leave for a topic it has no channel for with ok {}: leaving
+      // what is already gone succeeds (handle_in(nil, %{event: "phx_leave"}, ...)).
+      this.replyTo(frame, 'ok', {});
+      return;
+    }
     if (!member || (frame.joinRef !== null && frame.joinRef !== member.joinRef)) {
       this.env.hub.stats.drop('unmatched_topic');
       this.replyTo(frame, 'error', { reason: reasons.unmatchedTopic });

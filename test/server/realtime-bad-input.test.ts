@@ -139,6 +139,17 @@ describe('realtime with default limits', () => {
     await assertAlive(socket);
   });
 
+  it('answers phx_leave on a topic never joined with ok {}, as Phoenix does, and the socket stays up', async () => {
+    const socket = await raw();
+
+    const ref = socket.push('realtime:never-joined', 'phx_leave', {});
+
+    const reply = await socket.reply(ref);
+    assert.equal(reply.topic, 'realtime:never-joined');
+    assert.deepEqual(reply.payload, { status: 'ok', response: {} });
+    await assertAlive(socket);
+  });
+
   it('answers a push carrying a stale join_ref with "unmatched topic"', async () => {
     const socket = await raw();
     const { topic } = await socket.join(room());
