@@ -201,6 +201,33 @@ describe('realtime postgres_changes', () => {
       assert.equal(later.all.length, 0);
     });
 
+    it('closes only the channel whose filter fails at delivery; another subscriber receives every row', async () => {
+      const ada = await user();
+      const bob = await user();
+      // Valid at join, but Postgres refuses the pattern once a row reaches its trailing escape.
+      const poisoned = ada.client.channel(`poison-${randomUUID()}`);
+      const system = listen<{ extension: string; status: string; message: string }>(poisoned, 'system');
+      changes(poisoned, { event: 'INSERT', table: 'rt_items', filter: 'label=like.item\\' });
+      const healthy = bob.client.channel(`healthy-${randomUUID()}`);
+      const inbox = changes(healthy, { event: 'INSERT', table: 'rt_items', filter: 'label=like.item*' });
+      await subscribed(poisoned);
+      await subscribed(healthy);
+      const before = server.realtime.env.feed.counts.failedSubscribers;
+      const base = Math.floor(Math.random() * 1e6) * 100;
+
+      for (let i = 0; i < 5; i++) await sql(`insert into public.rt_items (id, n, label) values ($1, $2, $3)`, [base + i, i, `item ${i}`]);
+      await settled();
+
+      assert.deepEqual(inbox.all.map((c) => c.new.n).sort(), [0, 1, 2, 3, 4]);
+      const error = await system.next((m) => m.status === 'error');
+      assert.equal(error.extension, 'system');
+      assert.match(error.message, /filter could not be evaluated/);
+      // phx_close follows the error in the same tick of the server; realtime-js then closes the channel.
+      for (let i = 0; i < 100 && poisoned.state !== 'closed'; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(poisoned.state, 'closed');
+      assert.equal(server.realtime.env.feed.counts.failedSubscribers, before + 1);
+    });
+
     it('keeps commit order', async () => {
       const ada = await user();
       const channel = ada.client.channel(`order-${randomUUID()}`);
@@ -339,6 +366,10 @@ describe('realtime postgres_changes', () => {
         ['no_such_table', undefined],
         ['flock_messages', 'nope=eq.1'],
         ['flock_messages', 'id=eq.not-a-uuid'],
+        // A regex that cannot compile is refused at join (it used to be accepted, then made
+        // delivery drop every subscriber's batch).
+        ['flock_messages', 'body=match.('],
+        ['flock_messages', 'body=imatch.[z-a]'],
       ] as const) {
         const channel = ada.client.channel(`bad-${randomUUID()}`);
         const system = listen<{ extension: string; status: string; message: string; channel: string }>(channel, 'system');

@@ -100,6 +100,21 @@ async function compileFilter(
     if (!columns.has(f.field.name)) throw new BindingError(`Error parsing \`filter\` params: column '${f.field.name}' does not exist in ${schema}.${table}`);
     if (!columns.get(f.field.name)) throw new BindingError(`invalid column for filter ${f.field.name}`);
   }
+  // A regex is compiled when a row is tested, so the empty-row check below cannot see a bad one
+  // (`body=match.(`); compile each pattern now, so a filter that could never run is refused at
+  // join rather than failing at delivery.
+  for (const f of filters) {
+    const op = f.operation;
+    if (op.kind !== 'value' || (op.op !== 'match' && op.op !== 'imatch')) continue;
+    try {
+      await tx.query(`savepoint check_pattern`);
+      await tx.query(`select ''::text ${op.op === 'match' ? '~' : '~*'} $1::text`, [op.value]);
+      await tx.query(`release savepoint check_pattern`);
+    } catch (error) {
+      await tx.query(`rollback to savepoint check_pattern`);
+      throw new BindingError(`Error parsing \`filter\` params: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const b = new Binder();
   const row = b.bind('{}');
   const where = filters.map((f) => filterSql(f, 'r', b)).join(' and ');

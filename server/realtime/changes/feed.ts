@@ -22,6 +22,8 @@ export interface ChangeSubscriber {
   readonly claims: Claims;
   readonly changeBindings: readonly ChangeBinding[];
   deliverChange(payload: ChangeMessage): void;
+  /** Ends the subscriber's channel with an error it can see, so its client re-joins and catches up. */
+  fail(message: string): void;
 }
 
 type ChangeType = 'INSERT' | 'UPDATE' | 'DELETE';
@@ -52,6 +54,9 @@ export interface LogRow {
 }
 
 const BATCH = 500;
+
+/** What a subscriber whose filter failed at delivery is told before its channel closes. */
+const FILTER_FAILED = 'Subscription to PostgreSQL changes failed: the filter could not be evaluated; rejoin to catch up';
 
 /**
  * A fingerprint of everything the cached shapes and privileges depend on: the tables' names,
@@ -118,10 +123,11 @@ export class ChangeFeed {
   private readonly access = new Map<string, Access>();
   private fingerprint = '';
   /**
-   * Changes taken from the log, messages sent, batches worked out, and the milliseconds spent
-   * holding the database for them (`dbMs`) and handing the messages to sockets (`sendMs`).
+   * Changes taken from the log, messages sent, batches worked out, the milliseconds spent
+   * holding the database for them (`dbMs`) and handing the messages to sockets (`sendMs`), and
+   * subscribers whose channel was closed because their filter failed at delivery.
    */
-  readonly counts = { changes: 0, messages: 0, batches: 0, dbMs: 0, sendMs: 0 };
+  readonly counts = { changes: 0, messages: 0, batches: 0, dbMs: 0, sendMs: 0, failedSubscribers: 0 };
 
   constructor(
     private readonly db: Database,
@@ -234,12 +240,20 @@ export class ChangeFeed {
       }
     }
     await readAccess(tx, this.shapes, this.access, new Set(subscribers.map((s) => s.claims.role)));
-    const passing = await this.evaluateFilters(tx, rows, candidates);
+    const { passing, broken } = await this.evaluateFilters(tx, rows, candidates);
 
-    // Drop bindings whose filter the row fails, and rows of tables that are gone.
+    // Drop bindings whose filter the row fails, and rows of tables that are gone. A subscriber
+    // whose filter could not be evaluated loses this change, so its channel errors (the kit
+    // re-joins and catches up from the table) and the batch goes on for everyone else.
     rows.forEach((row, i) => {
       const shape = shapes.get(tableKey(row.schema_name, row.table_name));
       for (const [s, bindings] of candidates[i]!) {
+        if (bindings.some((b) => b.filter && broken.has(b.filter.key))) {
+          this.counts.failedSubscribers++;
+          s.fail(FILTER_FAILED);
+          candidates[i]!.delete(s);
+          continue;
+        }
         const kept = shape ? bindings.filter((b) => !b.filter || passing.get(b.filter.key)?.has(i)) : [];
         if (kept.length) candidates[i]!.set(s, kept);
         else candidates[i]!.delete(s);
@@ -266,12 +280,14 @@ export class ChangeFeed {
   /**
    * For each distinct filter, the indexes of the rows that pass it: one statement per table,
    * which tests every filter on that table against every row of it that any filter asks about.
+   * If that statement fails, each filter of the table is tried on its own, so only the filters
+   * that cannot be evaluated (`broken`) lose the batch.
    */
   private async evaluateFilters(
     tx: Transaction,
     rows: LogRow[],
     candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
-  ): Promise<Map<string, Set<number>>> {
+  ): Promise<{ passing: Map<string, Set<number>>; broken: Set<string> }> {
     const tables = new Map<string, { schema: string; table: string; filters: Map<string, CompiledFilter>; rows: number[] }>();
     candidates.forEach((bySubscriber, i) => {
       for (const bindings of bySubscriber.values()) {
@@ -287,25 +303,59 @@ export class ChangeFeed {
       }
     });
     const passing = new Map<string, Set<number>>();
+    const broken = new Set<string>();
     for (const [key, entry] of tables) {
+      const subjects = JSON.stringify(entry.rows.map((i) => subjectOf(rows[i]!, this.shapes.get(key))));
       const filters = [...entry.filters.values()];
-      const b = new Binder();
-      const subjects = b.bind(JSON.stringify(entry.rows.map((i) => subjectOf(rows[i]!, this.shapes.get(key)))));
-      const tests = filters.map((f) => `coalesce((${f.terms.map((t) => filterSql(t, 'r', b)).join(' and ')}), false)`);
+      let groups = [filters];
+      let results = [await this.testFilters(tx, entry, subjects, filters)];
+      if (!results[0]) {
+        groups = filters.map((f) => [f]);
+        results = [];
+        for (const group of groups) results.push(await this.testFilters(tx, entry, subjects, group));
+      }
+      groups.forEach((group, g) => {
+        const result = results[g];
+        if (!result) {
+          console.error(`[flock] realtime: filter ${group[0]!.key} could not be evaluated; its subscribers' channels are closed`);
+          broken.add(group[0]!.key);
+          return;
+        }
+        const sets = group.map((f) => {
+          const set = new Set<number>();
+          passing.set(f.key, set);
+          return set;
+        });
+        for (const r of result) r.pass.forEach((ok, j) => ok && sets[j]!.add(entry.rows[r.n]!));
+      });
+    }
+    return { passing, broken };
+  }
+
+  /** Tests `filters` against the subjects in a savepoint of its own; undefined if the statement fails. */
+  private async testFilters(
+    tx: Transaction,
+    entry: { schema: string; table: string },
+    subjects: string,
+    filters: CompiledFilter[],
+  ): Promise<{ n: number; pass: boolean[] }[] | undefined> {
+    const b = new Binder();
+    const json = b.bind(subjects);
+    const tests = filters.map((f) => `coalesce((${f.terms.map((t) => filterSql(t, 'r', b)).join(' and ')}), false)`);
+    await tx.query('savepoint evaluate_filters');
+    try {
       const result = await tx.query<{ n: number; pass: boolean[] }>(
         `select (c.n - 1)::int as n, array[${tests.join(', ')}] as pass
-         from jsonb_array_elements(${subjects}::jsonb) with ordinality as c(rec, n)
+         from jsonb_array_elements(${json}::jsonb) with ordinality as c(rec, n)
          cross join lateral jsonb_populate_record(null::${qualified(entry)}, c.rec) as r`,
         b.values,
       );
-      const sets = filters.map((f) => {
-        const set = new Set<number>();
-        passing.set(f.key, set);
-        return set;
-      });
-      for (const r of result.rows) r.pass.forEach((ok, j) => ok && sets[j]!.add(entry.rows[r.n]!));
+      await tx.query('release savepoint evaluate_filters');
+      return result.rows;
+    } catch {
+      await tx.query('rollback to savepoint evaluate_filters');
+      return undefined;
     }
-    return passing;
   }
 
   /** Forgets the cached shapes and privileges when a grant or the tables' definition changed. */
