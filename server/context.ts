@@ -18,4 +18,6 @@ export interface ServerContext {
    * `REFRESH_TOKEN_REUSE_INTERVAL`, default 10), so two tabs refreshing at once both succeed.
    */
   refreshTokenReuseSeconds: number;
+  /** Most rows one read returns (PostgREST's `db-max-rows`; Supabase's API setting `max_rows`, default 1000). */
+  maxRows: number;
 }

@@ -39,6 +39,9 @@ Realtime limits, per connection (defaults are Supabase's):
 Realtime limits for the whole server:
   --max-concurrent-users N           (default ${DEFAULT_LIMITS.maxConcurrentUsers})
 
+REST limits (Supabase's defaults):
+  --max-rows N                       most rows one read returns (default 1000, Supabase's max_rows)
+
 ${NOTIFY_USAGE.replace('Usage: ', '       ')}`;
 
 /** What a launcher built on `serve` adds (the demo's `npm start`): files, APIs, and a line once listening. */
@@ -64,6 +67,7 @@ export async function main(argv: string[], extras: ServeExtras = {}): Promise<nu
         memory: { type: 'boolean' },
         static: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        'max-rows': { type: 'string' },
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     });
@@ -101,11 +105,16 @@ export async function main(argv: string[], extras: ServeExtras = {}): Promise<nu
     }
     realtime[key] = n;
   }
+  const maxRows = values['max-rows'] === undefined ? 1000 : Number(values['max-rows']);
+  if (!Number.isInteger(maxRows) || maxRows < 1) {
+    console.error(`flock-kit: --max-rows must be a whole number above 0, not '${values['max-rows']}'`);
+    return 2;
+  }
   const dataDir = values.memory ? undefined : (values.data ?? '.flock-data');
   let server;
   try {
     const staticDirs = [...(values.static ?? []), ...(extras.staticDirs ?? [])];
-    server = await startServer({ port, host: values.host, dataDir, realtime, staticDirs, services: extras.services });
+    server = await startServer({ port, host: values.host, dataDir, realtime, maxRows, staticDirs, services: extras.services });
   } catch (error) {
     console.error(`flock-kit: ${startFailure(error, port)}`);
     return 1;

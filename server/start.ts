@@ -30,6 +30,8 @@ export interface StartOptions {
   accessTokenSeconds?: number;
   /** Seconds a rotated refresh token may still be exchanged. Default 10, as GoTrue. */
   refreshTokenReuseSeconds?: number;
+  /** Most rows one REST read returns. Default 1000, Supabase's `max_rows`. */
+  maxRows?: number;
   /** Realtime limits; unset ones keep Supabase's defaults. */
   realtime?: Partial<RealtimeLimits>;
   /** Folders served at `/` (the demo, a page of your own); the first holding a path wins. */
@@ -73,9 +75,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     accessTokenSeconds: options.accessTokenSeconds ?? 3600,
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
+    maxRows: options.maxRows ?? 1000,
   };
   const realtime = new RealtimeService(ctx, options.realtime);
-  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime), ...(options.services ?? [])];
+  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime, { maxRows: ctx.maxRows }), ...(options.services ?? [])];
   if (files) services.push(files);
   const server = createHttpServer(ctx, services);
   realtime.attach(server);

@@ -158,14 +158,15 @@ export function realtimeApiService(realtime: RealtimeService): Service {
 }
 
 /** `GET /flock/stats`: the Realtime counters, for tests and status demos. */
-export function statsService(realtime: RealtimeService): Service {
+/** `/flock/stats`: Realtime's counters and limits, and the REST limits in force (`rest`). */
+export function statsService(realtime: RealtimeService, rest: { maxRows: number }): Service {
   return {
     prefix: '/flock',
     error: (status, message) => jsonReply(status, { message }),
     async handle(request) {
       if (request.url.pathname !== '/flock/stats') return jsonReply(404, { message: 'no Route matched with those values' });
       if (request.method !== 'GET') return jsonReply(405, { message: 'method not allowed' });
-      return jsonReply(200, realtime.snapshot(), { 'Cache-Control': 'no-store' });
+      return jsonReply(200, { ...realtime.snapshot(), rest }, { 'Cache-Control': 'no-store' });
     },
   };
 }

@@ -4,17 +4,24 @@ import { preferenceApplied } from './headers.ts';
 import { bodyReply, contentRange, finish, runStatement, withOptional, type TableRequest } from './reply.ts';
 import { readStatement } from './statements.ts';
 
-/** Which rows a read asks for: `offset`/`limit` intersected with a `Range` header, as PostgREST does. */
+/**
+ * Which rows a read asks for: `offset`/`limit` intersected with a `Range` header, as PostgREST
+ * does, and never more than `maxRows` (PostgREST's `db-max-rows`; Supabase's `max_rows`,
+ * 1000 by default): a larger or absent limit is cut to it, and `Content-Range` then shows the
+ * rows actually sent.
+ */
 export function readRange(
   query: { limit?: number; offset?: number },
   header: { from: number; to?: number } | undefined,
+  maxRows = Infinity,
 ): { offset: number; limit?: number } {
   const urlFrom = query.offset ?? 0;
   const urlTo = query.limit === undefined ? undefined : urlFrom + query.limit - 1;
   const from = Math.max(urlFrom, header?.from ?? 0);
   const tos = [urlTo, header?.to].filter((n): n is number => n !== undefined);
-  if (tos.length === 0) return { offset: from };
-  return { offset: from, limit: Math.max(0, Math.min(...tos) - from + 1) };
+  const asked = tos.length === 0 ? Infinity : Math.max(0, Math.min(...tos) - from + 1);
+  const limit = Math.min(asked, maxRows);
+  return limit === Infinity ? { offset: from } : { offset: from, limit };
 }
 
 /** GET and HEAD: rows as JSON, `Content-Range` always, a total with `Prefer: count=...`. */

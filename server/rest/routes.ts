@@ -54,7 +54,7 @@ async function serveTable(request: HttpRequest, ctx: ServerContext, claims: Clai
   const query = parseQuery(request.url.searchParams);
   const prefs = parsePreferences(headerValue(request, 'prefer'));
   const media = negotiateMedia(headerValue(request, 'accept'));
-  const range = reading ? readRange(query, parseRangeHeader(headerValue(request, 'range'))) : undefined;
+  const range = reading ? readRange(query, parseRangeHeader(headerValue(request, 'range')), ctx.maxRows) : undefined;
   let body: WriteBody | undefined;
   if (method === 'POST' || method === 'PATCH') {
     checkContentType(headerValue(request, 'content-type'));

@@ -140,6 +140,31 @@ describe('reading with filters', () => {
     assert.deepEqual(ranges.map((r) => r.headers.get('content-range')), ['1-2/*', '1-2/5', '*/0', '*/*', '0-0/*']);
   });
 
+  it("returns at most max_rows (1000, Supabase's default) however many are asked for, with a truthful Content-Range", async () => {
+    const room = `max-rows-${randomUUID()}`;
+    await seed(room, Array.from({ length: 1005 }, (_, i) => `row ${i}`));
+    const q = `flock_messages?room=eq.${room}&select=id`;
+
+    const none = await rest(q);
+    const absurd = await rest(`${q}&limit=99999999999999999999999`);
+    const ranged = await rest(q, { headers: { Range: '0-4999', 'Range-Unit': 'items' } });
+    const counted = await rest(q, { headers: { Prefer: 'count=exact' } });
+    const small = await rest(`${q}&limit=10&offset=1000`);
+
+    for (const res of [none, absurd, ranged]) {
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as unknown[]).length, 1000);
+      assert.equal(res.headers.get('content-range'), '0-999/*');
+    }
+    assert.equal(counted.status, 206);
+    assert.equal(((await counted.json()) as unknown[]).length, 1000);
+    assert.equal(counted.headers.get('content-range'), '0-999/1005');
+    assert.equal(((await small.json()) as unknown[]).length, 5);
+    assert.equal(small.headers.get('content-range'), '1000-1004/*');
+    const stats = (await (await fetch(`${server.url}/flock/stats`)).json()) as { rest: { maxRows: number } };
+    assert.equal(stats.rest.maxRows, 1000);
+  });
+
   it('answers an offset past the end with 416 PGRST103 when counting', async () => {
     const { error, status } = await messages().select('id', { count: 'exact' }).eq('room', room).range(10, 12);
     assert.equal(status, 416);
