@@ -45,6 +45,8 @@ interface TokenRow {
   updated_at: Date;
   /** Null when the token has no session, or its session is gone. */
   session_id: string | null;
+  /** Set when the session was ended by a detected reuse: none of its tokens is exchanged again. */
+  not_after: Date | null;
 }
 
 /**
@@ -54,12 +56,14 @@ interface TokenRow {
  * - a revoked token whose child is the session's active token gets that same child back
  *   (the client lost the previous answer), at any time;
  * - any other revoked token still gets a new child within the reuse interval (two tabs
- *   refreshing at once); after it, it is refused and the whole session's tokens are revoked.
+ *   refreshing at once); after it, it is refused, the whole session's tokens are revoked and the
+ *   session is ended (`not_after`), so no token of the family, the just-revoked active one
+ *   included, is exchanged again, even inside the reuse interval.
  * Failures that change state (the revocation) are returned, not thrown, so the caller commits.
  */
 export async function refreshSession(tx: Transaction, ctx: ServerContext, refreshToken: string): Promise<RefreshOutcome> {
   const { rows } = await tx.query<TokenRow>(
-    `select rt.token, rt.user_id, rt.revoked, rt.updated_at, s.id as session_id
+    `select rt.token, rt.user_id, rt.revoked, rt.updated_at, s.id as session_id, s.not_after
        from auth.refresh_tokens rt left join auth.sessions s on s.id = rt.session_id
       where rt.token = $1`,
     [refreshToken],
@@ -75,6 +79,9 @@ export async function refreshSession(tx: Transaction, ctx: ServerContext, refres
     return { ok: false, error: badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found') };
   }
 
+  if (found.not_after && found.not_after.getTime() <= Date.now()) {
+    return { ok: false, error: badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used') };
+  }
   let issued: string;
   if (!found.revoked) {
     issued = await rotate(tx, found.token, user.id, sessionId);
@@ -88,6 +95,7 @@ export async function refreshSession(tx: Transaction, ctx: ServerContext, refres
       await tx.query('update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not revoked', [
         sessionId,
       ]);
+      await tx.query('update auth.sessions set not_after = now(), updated_at = now() where id = $1', [sessionId]);
       return { ok: false, error: badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used') };
     }
   }

@@ -166,6 +166,36 @@ describe('auth: refresh tokens', () => {
     }
   });
 
+  it('ends the session when reuse is detected: the just-revoked active token is refused even inside the reuse interval', async () => {
+    const { client, session } = await signedInWithEmail();
+    const first = session.refresh_token;
+    await client.auth.refreshSession();
+    const active = (await client.auth.refreshSession()).data.session?.refresh_token;
+    assert.ok(active);
+
+    const reuseSeconds = server.ctx.refreshTokenReuseSeconds;
+    server.ctx.refreshTokenReuseSeconds = 0;
+    try {
+      const reused = await makeClient(server).auth.refreshSession({ refresh_token: first });
+      assert.equal(reused.error?.code, 'refresh_token_already_used');
+    } finally {
+      server.ctx.refreshTokenReuseSeconds = reuseSeconds;
+    }
+    // Back at the default 10 s, the active token was revoked a moment ago: before, that let it
+    // through and the session lived on.
+    const after = await makeClient(server).auth.refreshSession({ refresh_token: active });
+    assert.equal(after.data.session, null);
+    assert.equal(after.error?.code, 'refresh_token_already_used');
+    const { rows } = await server.ctx.db.asOwner((tx) =>
+      tx.query<{ live: number; ended: boolean }>(
+        `select (select count(*)::int from auth.refresh_tokens where session_id = s.id and not revoked) as live, s.not_after is not null as ended
+           from auth.sessions s where s.id = (select session_id from auth.refresh_tokens where token = $1)`,
+        [active],
+      ),
+    );
+    assert.deepEqual(rows, [{ live: 0, ended: true }]);
+  });
+
   it('lets a just-rotated refresh token be used again within the reuse interval, as two tabs refreshing at once do', async () => {
     const { session } = await signedInWithEmail();
     const tabA = makeClient(server);
