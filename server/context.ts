@@ -1,5 +1,6 @@
 import type { Database } from './db.ts';
 import type { JwtSigner } from './auth/jwt.ts';
+import type { AuthRateLimiter } from './auth/rate-limits.ts';
 
 /** Everything a route handler needs, made once at start. */
 export interface ServerContext {
@@ -20,4 +21,6 @@ export interface ServerContext {
   refreshTokenReuseSeconds: number;
   /** Most rows one read returns (PostgREST's `db-max-rows`; Supabase's API setting `max_rows`, default 1000). */
   maxRows: number;
+  /** GoTrue's per-IP limits on sign-ins, refreshes and anonymous sign-ins. */
+  authRateLimiter: AuthRateLimiter;
 }

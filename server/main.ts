@@ -3,6 +3,7 @@ import { notify, NOTIFY_USAGE } from './notify.ts';
 import { startServer } from './start.ts';
 import type { Service } from './http/service.ts';
 import { DEFAULT_LIMITS, type RealtimeLimits } from './realtime/limits.ts';
+import type { AuthRateLimits } from './auth/rate-limits.ts';
 
 /** Realtime limit flags: `--max-events-per-second 200` sets `maxEventsPerSecond`. */
 const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
@@ -15,7 +16,28 @@ const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
   'idle-timeout-ms': 'idleTimeoutMs',
   'max-concurrent-users': 'maxConcurrentUsers',
   'no-channel-timeout-ms': 'noChannelTimeoutMs',
+  'max-buffered-bytes': 'maxBufferedBytes',
 };
+
+/** Auth limit flags, named as GoTrue's `GOTRUE_RATE_LIMIT_*` settings are. */
+const AUTH_FLAGS: Record<string, keyof AuthRateLimits> = {
+  'rate-limit-sign-ins': 'signInsPer5Min',
+  'rate-limit-token-refresh': 'tokenRefreshesPer5Min',
+  'rate-limit-anonymous-users': 'anonymousSignInsPerHour',
+};
+
+/** The whole numbers above 0 given for `flags`; throws the message for the first that is not one. */
+function counts<K extends string>(values: Record<string, unknown>, flags: Record<string, K>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const [flag, key] of Object.entries(flags)) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} must be a whole number above 0, not '${String(raw)}'`);
+    out[key] = n;
+  }
+  return out;
+}
 
 const USAGE = `Usage: flock-kit serve [--port 54321] [--host 127.0.0.1] [--data DIR | --memory] [--static DIR]...
 
@@ -38,6 +60,12 @@ Realtime limits, per connection (defaults are Supabase's):
   --no-channel-timeout-ms N          (default ${DEFAULT_LIMITS.noChannelTimeoutMs})
 Realtime limits for the whole server:
   --max-concurrent-users N           (default ${DEFAULT_LIMITS.maxConcurrentUsers})
+  --max-buffered-bytes N             (default ${DEFAULT_LIMITS.maxBufferedBytes})
+
+Auth limits per client address (Supabase's defaults; GoTrue answers 429 over_request_rate_limit):
+  --rate-limit-sign-ins N            password sign-ins and sign-ups per 5 minutes (default 30)
+  --rate-limit-token-refresh N       token refreshes per 5 minutes (default 150)
+  --rate-limit-anonymous-users N     anonymous sign-ins per hour (default 30)
 
 REST limits (Supabase's defaults):
   --max-rows N                       most rows one read returns (default 1000, Supabase's max_rows)
@@ -68,6 +96,7 @@ export async function main(argv: string[], extras: ServeExtras = {}): Promise<nu
         static: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         'max-rows': { type: 'string' },
+        ...Object.fromEntries(Object.keys(AUTH_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       },
     });
@@ -94,27 +123,23 @@ export async function main(argv: string[], extras: ServeExtras = {}): Promise<nu
     console.error(`flock-kit: --port must be a whole number from 0 to 65535, not '${values.port}'`);
     return 2;
   }
-  const realtime: Partial<RealtimeLimits> = {};
-  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (raw === undefined) continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) {
-      console.error(`flock-kit: --${flag} must be a whole number above 0, not '${String(raw)}'`);
-      return 2;
-    }
-    realtime[key] = n;
-  }
-  const maxRows = values['max-rows'] === undefined ? 1000 : Number(values['max-rows']);
-  if (!Number.isInteger(maxRows) || maxRows < 1) {
-    console.error(`flock-kit: --max-rows must be a whole number above 0, not '${values['max-rows']}'`);
+  let realtime, authRateLimits, rows;
+  try {
+    realtime = counts(values, LIMIT_FLAGS);
+    authRateLimits = counts(values, AUTH_FLAGS);
+    rows = counts(values, { 'max-rows': 'maxRows' });
+  } catch (error) {
+    console.error(`flock-kit: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
   const dataDir = values.memory ? undefined : (values.data ?? '.flock-data');
   let server;
   try {
     const staticDirs = [...(values.static ?? []), ...(extras.staticDirs ?? [])];
-    server = await startServer({ port, host: values.host, dataDir, realtime, maxRows, staticDirs, services: extras.services });
+    server = await startServer({
+      port, host: values.host, dataDir, realtime, maxRows: rows.maxRows, staticDirs, services: extras.services,
+      ...(Object.keys(authRateLimits).length && { authRateLimits }),
+    });
   } catch (error) {
     console.error(`flock-kit: ${startFailure(error, port)}`);
     return 1;

@@ -11,6 +11,7 @@ import type { Service } from './http/service.ts';
 import { restService } from './rest/routes.ts';
 import { realtimeApiService, statsService } from './realtime/http-api.ts';
 import type { RealtimeLimits } from './realtime/limits.ts';
+import { AuthRateLimiter, authRateLimits, type AuthRateLimits } from './auth/rate-limits.ts';
 import { RealtimeService } from './realtime/service.ts';
 import { staticService } from './static.ts';
 
@@ -32,6 +33,8 @@ export interface StartOptions {
   refreshTokenReuseSeconds?: number;
   /** Most rows one REST read returns. Default 1000, Supabase's `max_rows`. */
   maxRows?: number;
+  /** GoTrue's per-IP auth limits; unset ones keep Supabase's defaults. */
+  authRateLimits?: Partial<AuthRateLimits>;
   /** Realtime limits; unset ones keep Supabase's defaults. */
   realtime?: Partial<RealtimeLimits>;
   /** Folders served at `/` (the demo, a page of your own); the first holding a path wins. */
@@ -76,9 +79,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     accessTokenSeconds: options.accessTokenSeconds ?? 3600,
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
     maxRows: options.maxRows ?? 1000,
+    authRateLimiter: new AuthRateLimiter(authRateLimits(options.authRateLimits)),
   };
   const realtime = new RealtimeService(ctx, options.realtime);
-  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime, { maxRows: ctx.maxRows }), ...(options.services ?? [])];
+  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime, { maxRows: ctx.maxRows }, ctx.authRateLimiter), ...(options.services ?? [])];
   if (files) services.push(files);
   const server = createHttpServer(ctx, services);
   realtime.attach(server);

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'phone_provider_disabled'
   | 'refresh_token_not_found'
   | 'refresh_token_already_used'
+  | 'over_request_rate_limit'
   | 'session_not_found'
   | 'user_not_found'
   | 'bad_jwt'

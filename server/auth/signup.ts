@@ -30,7 +30,11 @@ function parseSignup(request: HttpRequest): SignupParams {
  */
 export async function signup(request: HttpRequest, ctx: ServerContext): Promise<HttpReply> {
   const params = parseSignup(request);
-  if (params.email === '' && params.phone === '') return signupAnonymously(ctx, params);
+  if (params.email === '' && params.phone === '') {
+    ctx.authRateLimiter.check('anonymousSignIn', request.ip);
+    return signupAnonymously(ctx, params);
+  }
+  ctx.authRateLimiter.check('signIn', request.ip);
 
   if (params.password === '') throw badRequest('validation_failed', 'Signup requires a valid password');
   const weak = checkPasswordStrength(params.password);

@@ -11,8 +11,14 @@ const INVALID_LOGIN = 'Invalid login credentials';
 /** `POST /token?grant_type=password|refresh_token`; other grants are refused as GoTrue refuses unknown ones. */
 export async function token(request: HttpRequest, ctx: ServerContext): Promise<HttpReply> {
   const grantType = request.url.searchParams.get('grant_type');
-  if (grantType === 'password') return passwordGrant(request, ctx);
-  if (grantType === 'refresh_token') return refreshTokenGrant(request, ctx);
+  if (grantType === 'password') {
+    ctx.authRateLimiter.check('signIn', request.ip);
+    return passwordGrant(request, ctx);
+  }
+  if (grantType === 'refresh_token') {
+    ctx.authRateLimiter.check('tokenRefresh', request.ip);
+    return refreshTokenGrant(request, ctx);
+  }
   throw badRequest('invalid_credentials', 'unsupported_grant_type');
 }
 

@@ -46,7 +46,7 @@ async function dispatch(
   let reply: HttpReply;
   try {
     const body = await readBody(request, ctx.maxBodyBytes);
-    reply = await service.handle({ method: request.method ?? 'GET', url, headers: request.headers, body }, ctx);
+    reply = await service.handle({ method: request.method ?? 'GET', url, headers: request.headers, body, ip: request.socket.remoteAddress ?? '' }, ctx);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       reply = service.error(413, error.message);

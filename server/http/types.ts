@@ -6,6 +6,8 @@ export interface HttpRequest {
   url: URL;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The peer's address (the socket's), which per-IP limits count by. */
+  ip: string;
 }
 
 /** What a handler answers. A `json` body is serialised; `text` and `body` (bytes) are sent as they are. */

@@ -66,6 +66,18 @@ export class RealtimeConnection implements ChannelSocket {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.writes.hold();
     this.ws.send(frame, { binary: typeof frame !== 'string' });
+    if (this.ws.bufferedAmount > this.env.limits.maxBufferedBytes) this.dropSlowConsumer();
+  }
+
+  /**
+   * A client that stopped reading: its close frame would wait behind everything it has not
+   * read, so the socket is destroyed at once and what it held is freed.
+   */
+  private dropSlowConsumer(): void {
+    this.env.hub.stats.slowConsumersClosed++;
+    console.warn(`[flock] realtime: closing a socket holding ${this.ws.bufferedAmount} unread bytes (limit ${this.env.limits.maxBufferedBytes})`);
+    this.teardown();
+    this.ws.terminate();
   }
 
   detach(member: ChannelMember): void {

@@ -1,4 +1,5 @@
 import { resolveApiKey } from '../auth/request-auth.ts';
+import type { AuthRateLimiter } from '../auth/rate-limits.ts';
 import type { Claims } from '../db.ts';
 import type { Service } from '../http/service.ts';
 import { headerValue, jsonReply, type HttpReply, type HttpRequest } from '../http/types.ts';
@@ -158,15 +159,15 @@ export function realtimeApiService(realtime: RealtimeService): Service {
 }
 
 /** `GET /flock/stats`: the Realtime counters, for tests and status demos. */
-/** `/flock/stats`: Realtime's counters and limits, and the REST limits in force (`rest`). */
-export function statsService(realtime: RealtimeService, rest: { maxRows: number }): Service {
+/** `/flock/stats`: Realtime's counters and limits, the REST limits in force (`rest`), and the auth limits with their refusals (`auth`). */
+export function statsService(realtime: RealtimeService, rest: { maxRows: number }, auth: AuthRateLimiter): Service {
   return {
     prefix: '/flock',
     error: (status, message) => jsonReply(status, { message }),
     async handle(request) {
       if (request.url.pathname !== '/flock/stats') return jsonReply(404, { message: 'no Route matched with those values' });
       if (request.method !== 'GET') return jsonReply(405, { message: 'method not allowed' });
-      return jsonReply(200, { ...realtime.snapshot(), rest }, { 'Cache-Control': 'no-store' });
+      return jsonReply(200, { ...realtime.snapshot(), rest, auth: { limits: auth.limits, refused: auth.refused } }, { 'Cache-Control': 'no-store' });
     },
   };
 }

@@ -34,6 +34,12 @@ export interface RealtimeLimits {
   maxConcurrentUsers: number;
   /** A socket with no channel joined for this long is closed (Realtime's `NO_CHANNEL_TIMEOUT_IN_MS`). */
   noChannelTimeoutMs: number;
+  /**
+   * Bytes the server may hold unsent for one socket (a client that does not read). Past it the
+   * socket is closed (1013) and counted, so one slow reader cannot grow the server's memory by
+   * everything its rooms send; realtime-js reconnects and its channels catch up.
+   */
+  maxBufferedBytes: number;
 }
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
@@ -49,6 +55,8 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   idleTimeoutMs: 60_000,
   maxConcurrentUsers: 200,
   noChannelTimeoutMs: 10 * 60_000,
+  // 64 broadcasts of the largest size: far beyond what a reading client ever has in flight.
+  maxBufferedBytes: 16 * 1024 * 1024,
 };
 
 /** Counts events in fixed windows; `take()` is false once the window's budget is spent. */

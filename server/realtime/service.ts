@@ -26,6 +26,8 @@ export interface RealtimeSnapshot {
   users: number;
   /** Upgrades refused with 429 because the concurrent-user cap was reached. */
   connectionsRefused: number;
+  /** Sockets closed because they held more than `maxBufferedBytes` unread. */
+  slowConsumersClosed: number;
   channels: number;
   topics: number;
   messagesIn: { total: number; perSecond: number };
@@ -74,6 +76,7 @@ export class RealtimeService {
       connectionsTotal: hub.stats.connectionsTotal,
       users: hub.users.size,
       connectionsRefused: hub.stats.connectionsRefused,
+      slowConsumersClosed: hub.stats.slowConsumersClosed,
       channels: hub.channelCount,
       topics: hub.topicCount,
       messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
@@ -101,7 +104,7 @@ export class RealtimeService {
     if (!VSNS.includes(vsn as Vsn)) return refuse(socket, 400, `unsupported serializer version '${vsn}': use 1.0.0 or 2.0.0`);
     const apikey = url.searchParams.get('apikey') ?? headerOf(request, 'apikey') ?? headerOf(request, 'x-api-key');
     if (!apikey) return refuse(socket, 401, 'API key is missing');
-    const auth = await resolveApiKey({ method: 'GET', url, headers: { apikey }, body: Buffer.alloc(0) }, this.env.signer);
+    const auth = await resolveApiKey({ method: 'GET', url, headers: { apikey }, body: Buffer.alloc(0), ip: request.socket.remoteAddress ?? '' }, this.env.signer);
     if (!auth.ok) return refuse(socket, 401, auth.failure.message);
     const claims: Claims = auth.claims;
     // Realtime's `TenantRateLimiters.check_tenant` at connect: only sockets that have joined

@@ -46,6 +46,8 @@ export class RealtimeStats {
   connectionsTotal = 0;
   /** WebSocket upgrades refused (429) because `maxConcurrentUsers` sockets were already counted. */
   connectionsRefused = 0;
+  /** Sockets closed because they held more than `maxBufferedBytes` unread. */
+  slowConsumersClosed = 0;
 
   drop(reason: DropReason, count = 1): void {
     this.dropped[reason] += count;
