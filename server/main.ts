@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { notify, NOTIFY_USAGE } from './notify.ts';
-import { startServer } from './start.ts';
+import { DEFAULT_MAX_ROWS, startServer } from './start.ts';
 import type { Service } from './http/service.ts';
 import { DEFAULT_LIMITS, type RealtimeLimits } from './realtime/limits.ts';
-import type { AuthRateLimits } from './auth/rate-limits.ts';
+import { DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimits } from './auth/rate-limits.ts';
 
 /** Realtime limit flags: `--max-events-per-second 200` sets `maxEventsPerSecond`. */
 const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
@@ -63,12 +63,12 @@ Realtime limits for the whole server:
   --max-buffered-bytes N             (default ${DEFAULT_LIMITS.maxBufferedBytes})
 
 Auth limits per client address (Supabase's defaults; GoTrue answers 429 over_request_rate_limit):
-  --rate-limit-sign-ins N            password sign-ins and sign-ups per 5 minutes (default 30)
-  --rate-limit-token-refresh N       token refreshes per 5 minutes (default 150)
-  --rate-limit-anonymous-users N     anonymous sign-ins per hour (default 30)
+  --rate-limit-sign-ins N            password sign-ins and sign-ups per 5 minutes (default ${DEFAULT_AUTH_RATE_LIMITS.signInsPer5Min})
+  --rate-limit-token-refresh N       token refreshes per 5 minutes (default ${DEFAULT_AUTH_RATE_LIMITS.tokenRefreshesPer5Min})
+  --rate-limit-anonymous-users N     anonymous sign-ins per hour (default ${DEFAULT_AUTH_RATE_LIMITS.anonymousSignInsPerHour})
 
 REST limits (Supabase's defaults):
-  --max-rows N                       most rows one read returns (default 1000, Supabase's max_rows)
+  --max-rows N                       most rows one read returns (default ${DEFAULT_MAX_ROWS}, Supabase's max_rows)
 
 ${NOTIFY_USAGE.replace('Usage: ', '       ')}`;
 

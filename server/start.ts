@@ -15,6 +15,9 @@ import { AuthRateLimiter, authRateLimits, type AuthRateLimits } from './auth/rat
 import { RealtimeService } from './realtime/service.ts';
 import { staticService } from './static.ts';
 
+/** Most rows one REST read returns unless told otherwise: Supabase's `max_rows`. */
+export const DEFAULT_MAX_ROWS = 1000;
+
 export interface StartOptions {
   /** TCP port; 0 picks a free one. Default 54321, the local Supabase stack's. */
   port?: number;
@@ -78,11 +81,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     accessTokenSeconds: options.accessTokenSeconds ?? 3600,
     refreshTokenReuseSeconds: options.refreshTokenReuseSeconds ?? 10,
-    maxRows: options.maxRows ?? 1000,
+    maxRows: options.maxRows ?? DEFAULT_MAX_ROWS,
     authRateLimiter: new AuthRateLimiter(authRateLimits(options.authRateLimits)),
   };
   const realtime = new RealtimeService(ctx, options.realtime);
-  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime, { maxRows: ctx.maxRows }, ctx.authRateLimiter), ...(options.services ?? [])];
+  const services = [healthService, authService, restService, realtimeApiService(realtime), statsService(realtime), ...(options.services ?? [])];
   if (files) services.push(files);
   const server = createHttpServer(ctx, services);
   realtime.attach(server);

@@ -27,7 +27,7 @@ export type AuthRateKind = 'signIn' | 'tokenRefresh' | 'anonymousSignIn';
 
 const FIVE_MINUTES = 5 * 60_000;
 const HOUR = 60 * 60_000;
-/** Addresses kept per limit before the fullest buckets are forgotten (a full bucket is the default). */
+/** Addresses kept per limit; past it the one used longest ago is forgotten (it starts again full). */
 const MAX_ADDRESSES = 10_000;
 
 interface Bucket {
@@ -40,12 +40,14 @@ class PerAddress {
   readonly #buckets = new Map<string, Bucket>();
 
   constructor(
-    readonly capacity: () => number,
+    readonly capacity: number,
     readonly windowMs: number,
   ) {}
 
   take(address: string, now: number): boolean {
-    const capacity = this.capacity();
+    const { capacity } = this;
+    // No limit (FLOCK_AUTH_RATE_LIMITS=off): nothing to count, and Infinity would make NaN of the refill.
+    if (capacity === Infinity) return true;
     const previous = this.#buckets.get(address);
     const tokens = previous ? Math.min(capacity, previous.tokens + ((now - previous.at) * capacity) / this.windowMs) : capacity;
     if (tokens < 1) {
@@ -66,9 +68,9 @@ export class AuthRateLimiter {
 
   constructor(readonly limits: AuthRateLimits) {
     this.#limits = {
-      signIn: new PerAddress(() => limits.signInsPer5Min, FIVE_MINUTES),
-      tokenRefresh: new PerAddress(() => limits.tokenRefreshesPer5Min, FIVE_MINUTES),
-      anonymousSignIn: new PerAddress(() => limits.anonymousSignInsPerHour, HOUR),
+      signIn: new PerAddress(limits.signInsPer5Min, FIVE_MINUTES),
+      tokenRefresh: new PerAddress(limits.tokenRefreshesPer5Min, FIVE_MINUTES),
+      anonymousSignIn: new PerAddress(limits.anonymousSignInsPerHour, HOUR),
     };
   }
 

@@ -13,6 +13,4 @@ export const CLOSE = {
   policy: 1008,
   /** A frame larger than the frame limit (sent by `ws` itself). */
   tooBig: 1009,
-  /** The client did not read what it was sent (past `maxBufferedBytes`): "try again later". */
-  slowConsumer: 1013,
 } as const;

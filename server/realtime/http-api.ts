@@ -1,5 +1,4 @@
 import { resolveApiKey } from '../auth/request-auth.ts';
-import type { AuthRateLimiter } from '../auth/rate-limits.ts';
 import type { Claims } from '../db.ts';
 import type { Service } from '../http/service.ts';
 import { headerValue, jsonReply, type HttpReply, type HttpRequest } from '../http/types.ts';
@@ -158,16 +157,19 @@ export function realtimeApiService(realtime: RealtimeService): Service {
   };
 }
 
-/** `GET /flock/stats`: the Realtime counters, for tests and status demos. */
-/** `/flock/stats`: Realtime's counters and limits, the REST limits in force (`rest`), and the auth limits with their refusals (`auth`). */
-export function statsService(realtime: RealtimeService, rest: { maxRows: number }, auth: AuthRateLimiter): Service {
+/**
+ * `GET /flock/stats`, for tests and status demos: Realtime's counters and limits, the REST
+ * limits in force (`rest`), and the auth limits with their refusals (`auth`).
+ */
+export function statsService(realtime: RealtimeService): Service {
   return {
     prefix: '/flock',
     error: (status, message) => jsonReply(status, { message }),
-    async handle(request) {
+    async handle(request, ctx) {
       if (request.url.pathname !== '/flock/stats') return jsonReply(404, { message: 'no Route matched with those values' });
       if (request.method !== 'GET') return jsonReply(405, { message: 'method not allowed' });
-      return jsonReply(200, { ...realtime.snapshot(), rest, auth: { limits: auth.limits, refused: auth.refused } }, { 'Cache-Control': 'no-store' });
+      const { limits, refused } = ctx.authRateLimiter;
+      return jsonReply(200, { ...realtime.snapshot(), rest: { maxRows: ctx.maxRows }, auth: { limits, refused } }, { 'Cache-Control': 'no-store' });
     },
   };
 }

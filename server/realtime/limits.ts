@@ -36,8 +36,9 @@ export interface RealtimeLimits {
   noChannelTimeoutMs: number;
   /**
    * Bytes the server may hold unsent for one socket (a client that does not read). Past it the
-   * socket is closed (1013) and counted, so one slow reader cannot grow the server's memory by
-   * everything its rooms send; realtime-js reconnects and its channels catch up.
+   * socket is destroyed (no close handshake: it would wait behind the unread bytes) and counted,
+   * so one slow reader cannot grow the server's memory by everything its rooms send;
+   * realtime-js reconnects and its channels catch up.
    */
   maxBufferedBytes: number;
 }

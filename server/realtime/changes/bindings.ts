@@ -100,28 +100,23 @@ async function compileFilter(
     if (!columns.has(f.field.name)) throw new BindingError(`Error parsing \`filter\` params: column '${f.field.name}' does not exist in ${schema}.${table}`);
     if (!columns.get(f.field.name)) throw new BindingError(`invalid column for filter ${f.field.name}`);
   }
-  // A regex is compiled when a row is tested, so the empty-row check below cannot see a bad one
-  // (`body=match.(`); compile each pattern now, so a filter that could never run is refused at
-  // join rather than failing at delivery.
-  for (const f of filters) {
-    const op = f.operation;
-    if (op.kind !== 'value' || (op.op !== 'match' && op.op !== 'imatch')) continue;
-    try {
-      await tx.query(`savepoint check_pattern`);
-      await tx.query(`select ''::text ${op.op === 'match' ? '~' : '~*'} $1::text`, [op.value]);
-      await tx.query(`release savepoint check_pattern`);
-    } catch (error) {
-      await tx.query(`rollback to savepoint check_pattern`);
-      throw new BindingError(`Error parsing \`filter\` params: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
   const b = new Binder();
   const row = b.bind('{}');
   const where = filters.map((f) => filterSql(f, 'r', b)).join(' and ');
-  // Run the predicate once on no rows, so a value the column's type cannot read is refused now, not at delivery.
+  // A regex is compiled only when a row is tested, so the predicate on no rows cannot see a bad
+  // one (`body=match.(`): each pattern is compiled against '' as well.
+  const patterns = filters.flatMap((f) => {
+    const op = f.operation;
+    return op.kind === 'value' && (op.op === 'match' || op.op === 'imatch') ? [`''::text ${op.op === 'match' ? '~' : '~*'} ${b.bind(op.value)}::text`] : [];
+  });
+  // Run the predicate once on no rows, so a value the column's type cannot read, or a pattern
+  // that does not compile, is refused now, not at delivery.
   try {
     await tx.query(`savepoint check_filter`);
-    await tx.query(`select 1 from jsonb_populate_record(null::${ident(schema)}.${ident(table)}, ${row}::jsonb) r where false and (${where})`, b.values);
+    await tx.query(
+      `select ${[...patterns, `exists (select 1 from jsonb_populate_record(null::${ident(schema)}.${ident(table)}, ${row}::jsonb) r where false and (${where}))`].join(', ')}`,
+      b.values,
+    );
     await tx.query(`release savepoint check_filter`);
   } catch (error) {
     await tx.query(`rollback to savepoint check_filter`);

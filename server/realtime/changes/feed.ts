@@ -245,12 +245,12 @@ export class ChangeFeed {
     // Drop bindings whose filter the row fails, and rows of tables that are gone. A subscriber
     // whose filter could not be evaluated loses this change, so its channel errors (the kit
     // re-joins and catches up from the table) and the batch goes on for everyone else.
+    const failed = new Set<ChangeSubscriber>();
     rows.forEach((row, i) => {
       const shape = shapes.get(tableKey(row.schema_name, row.table_name));
       for (const [s, bindings] of candidates[i]!) {
         if (bindings.some((b) => b.filter && broken.has(b.filter.key))) {
-          this.counts.failedSubscribers++;
-          s.fail(FILTER_FAILED);
+          failed.add(s);
           candidates[i]!.delete(s);
           continue;
         }
@@ -259,6 +259,8 @@ export class ChangeFeed {
         else candidates[i]!.delete(s);
       }
     });
+    for (const s of failed) s.fail(FILTER_FAILED);
+    this.counts.failedSubscribers += failed.size;
 
     const visible = await checkVisibility(tx, rows, candidates, this.shapes, this.access);
 
