@@ -12,6 +12,7 @@ const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
   'max-payload-bytes': 'maxPayloadBytes',
   'max-channels-per-client': 'maxChannelsPerClient',
   'max-presence-events-per-second': 'maxPresenceEventsPerSecond',
+  'max-presence-bytes-per-socket': 'maxPresenceBytesPerSocket',
   'max-frame-bytes': 'maxFrameBytes',
   'idle-timeout-ms': 'idleTimeoutMs',
   'max-concurrent-users': 'maxConcurrentUsers',
@@ -56,6 +57,7 @@ Realtime limits, per connection (defaults are Supabase's):
   --max-channels-per-client N        (default ${DEFAULT_LIMITS.maxChannelsPerClient})
   --max-payload-bytes N              (default ${DEFAULT_LIMITS.maxPayloadBytes})
   --max-presence-events-per-second N (default ${DEFAULT_LIMITS.maxPresenceEventsPerSecond})
+  --max-presence-bytes-per-socket N  (default ${DEFAULT_LIMITS.maxPresenceBytesPerSocket})
   --max-frame-bytes N                (default ${DEFAULT_LIMITS.maxFrameBytes})
   --idle-timeout-ms N                (default ${DEFAULT_LIMITS.idleTimeoutMs})
   --no-channel-timeout-ms N          (default ${DEFAULT_LIMITS.noChannelTimeoutMs})

@@ -16,6 +16,8 @@ export interface ChannelSocket {
   readonly vsn: Vsn;
   send(topic: string, event: string, payload: unknown, refs?: { joinRef?: string | null; ref?: string | null }): void;
   sendFrame(frame: string | Uint8Array): void;
+  /** Bytes of presence this socket's channels hold tracked (see `ChannelMember.presenceBytes`). */
+  presenceBytes(): number;
   /** Forgets the channel (after a leave, a close or a fatal error). */
   detach(member: ChannelMember): void;
 }
@@ -66,6 +68,10 @@ export class ChannelMember implements HubMember, ChangeSubscriber {
 
   get vsn(): Vsn {
     return this.socket.vsn;
+  }
+  /** The size, as JSON, of the presence payload this channel tracks (0 if none). */
+  get presenceBytes(): number {
+    return this.env.hub.presence(this.room).bytesOf(this);
   }
   get receivesOwnBroadcasts(): boolean {
     return this.request.self;
@@ -195,7 +201,14 @@ export class ChannelMember implements HubMember, ChangeSubscriber {
       this.reply(push.ref, 'error', { reason: reasons.presenceTooManyKeys(this.env.limits.maxPresenceKeysPerObject) });
       return;
     }
-    const diff = presence.track(this, this.presenceKey, meta as Record<string, unknown>);
+    // What one socket holds in presence across its channels, this meta in place of the one it replaces.
+    const bytes = Buffer.byteLength(JSON.stringify(meta));
+    if (this.socket.presenceBytes() - this.presenceBytes + bytes > this.env.limits.maxPresenceBytesPerSocket) {
+      this.env.hub.stats.drop('too_large');
+      this.fail(reasons.trackTooLarge);
+      return;
+    }
+    const diff = presence.track(this, this.presenceKey, meta as Record<string, unknown>, bytes);
     if (diff) this.env.hub.sendPresenceDiff(this.room, this.topic, diff);
     this.reply(push.ref, 'ok');
   }

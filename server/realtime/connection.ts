@@ -83,6 +83,12 @@ export class RealtimeConnection implements ChannelSocket {
     this.ws.terminate();
   }
 
+  presenceBytes(): number {
+    let bytes = 0;
+    for (const member of this.channels.values()) bytes += member.presenceBytes;
+    return bytes;
+  }
+
   detach(member: ChannelMember): void {
     if (this.channels.get(member.topic) === member) this.channels.delete(member.topic);
     if (this.channels.size === 0) this.awaitChannel();

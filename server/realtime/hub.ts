@@ -102,6 +102,13 @@ export class RealtimeHub {
     if (topic.members.size === 0) this.topics.delete(member.room);
   }
 
+  /** Bytes of presence payloads held across every topic (JSON size of each tracked meta). */
+  presenceBytes(): number {
+    let bytes = 0;
+    for (const topic of this.topics.values()) bytes += topic.presence.heldBytes;
+    return bytes;
+  }
+
   presence(room: string): TopicPresence<HubMember> {
     return this.topic(room).presence;
   }

@@ -18,6 +18,13 @@ export interface RealtimeLimits {
   maxChannelsPerClient: number;
   /** Top-level keys a tracked presence payload may have ("presence keys per object"). */
   maxPresenceKeysPerObject: number;
+  /**
+   * Bytes of presence one socket may hold tracked across all its channels (each meta's JSON
+   * size; one meta is bounded by `maxPayloadBytes`, Supabase's 256 KB). A track past it shuts
+   * that channel down with Realtime's "Track message size exceeded". Without it one socket held
+   * 100 channels × 256 KB. Flock's own: Realtime bounds a meta, not a socket's sum.
+   */
+  maxPresenceBytesPerSocket: number;
   /** Presence messages (track/untrack) per second per connection. */
   maxPresenceEventsPerSecond: number;
   /** Presence calls one channel may make per `presenceWindowMs` (Realtime's client presence limit). */
@@ -62,6 +69,7 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   maxChannelsPerClient: 100,
   maxPresenceKeysPerObject: 10,
   maxPresenceEventsPerSecond: 20,
+  maxPresenceBytesPerSocket: 1024 * 1024,
   maxPresenceCallsPerWindow: 5,
   presenceWindowMs: 30_000,
   maxFrameBytes: 1024 * 1024,

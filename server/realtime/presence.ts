@@ -22,6 +22,8 @@ interface Entry<M> {
   owner: M;
   key: string;
   meta: Meta;
+  /** The tracked payload's size as JSON, in bytes: what the limits count. */
+  bytes: number;
 }
 
 function samePayload(meta: Meta, payload: Record<string, unknown>): boolean {
@@ -36,6 +38,13 @@ function add(state: PresenceState, key: string, meta: Meta): void {
 export class TopicPresence<M> {
   /** One entry per tracking member: a member tracks under exactly one key. */
   private readonly entries = new Map<M, Entry<M>>();
+  /** The sum of the entries' `bytes`. */
+  heldBytes = 0;
+
+  /** The size of `owner`'s tracked payload (0 if it tracks nothing). */
+  bytesOf(owner: M): number {
+    return this.entries.get(owner)?.bytes ?? 0;
+  }
 
   state(): PresenceState {
     const state: PresenceState = {};
@@ -48,7 +57,7 @@ export class TopicPresence<M> {
    * a join carrying `phx_ref_prev` and a leave of the old meta, as Phoenix.Presence.update
    * does; tracking the same payload again changes nothing (undefined).
    */
-  track(owner: M, key: string, payload: Record<string, unknown>): PresenceDiff | undefined {
+  track(owner: M, key: string, payload: Record<string, unknown>, bytes = 0): PresenceDiff | undefined {
     const previous = this.entries.get(owner);
     if (previous && previous.key === key && samePayload(previous.meta, payload)) return undefined;
     const meta: Meta = { ...payload, phx_ref: presenceRef() };
@@ -57,7 +66,8 @@ export class TopicPresence<M> {
       if (previous.key === key) meta.phx_ref_prev = previous.meta.phx_ref;
       add(diff.leaves, previous.key, previous.meta);
     }
-    this.entries.set(owner, { owner, key, meta });
+    this.heldBytes += bytes - (previous?.bytes ?? 0);
+    this.entries.set(owner, { owner, key, meta, bytes });
     add(diff.joins, key, meta);
     return diff;
   }
@@ -67,6 +77,7 @@ export class TopicPresence<M> {
     const previous = this.entries.get(owner);
     if (!previous) return undefined;
     this.entries.delete(owner);
+    this.heldBytes -= previous.bytes;
     const diff: PresenceDiff = { joins: {}, leaves: {} };
     add(diff.leaves, previous.key, previous.meta);
     return diff;

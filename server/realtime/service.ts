@@ -32,6 +32,8 @@ export interface RealtimeSnapshot {
   idleClosed: number;
   channels: number;
   topics: number;
+  /** Bytes of presence payloads held, all topics (bounded per socket by `limits.maxPresenceBytesPerSocket`). */
+  presenceBytes: number;
   messagesIn: { total: number; perSecond: number };
   messagesOut: { total: number; perSecond: number };
   dropped: Record<string, number>;
@@ -86,6 +88,7 @@ export class RealtimeService {
       idleClosed: hub.stats.idleClosed,
       channels: hub.channelCount,
       topics: hub.topicCount,
+      presenceBytes: hub.presenceBytes(),
       messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
       messagesOut: { total: hub.stats.messagesOut.total, perSecond: hub.stats.messagesOut.perSecond() },
       dropped: { ...hub.stats.dropped },
