@@ -86,6 +86,8 @@ export const errors = {
       suggestion === undefined ? null : `Perhaps you meant the table 'public.${suggestion}'`,
     ),
   /** 42703 as Postgres words it, for a column named in select, filters, order or on_conflict. */
+  /** 2201B, Postgres's code for a regular expression it cannot use, for one the local server refuses to run (patterns.ts). */
+  slowPattern: (message: string, details: string) => restError(400, '2201B', message, details),
   undefinedColumn: (table: string, column: string) => restError(400, '42703', `column ${table}.${column} does not exist`),
   /** What Supabase's pg-safeupdate answers to an UPDATE or DELETE without filters. */
   safeUpdate: (verb: 'UPDATE' | 'DELETE') => restError(400, '21000', `${verb} requires a WHERE clause`),
