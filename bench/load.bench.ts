@@ -2,7 +2,7 @@ import { cpus, loadavg } from 'node:os';
 import { DEFAULT_LIMITS as LIMITS } from '../server/realtime/limits.ts';
 import { runLoad, type LoadPlan } from './support/load-pool.ts';
 import type { Tally, Traffic } from './support/load-protocol.ts';
-import { deliveries, errorFigures, printDeliveries, printErrors, printSupabaseContext, printUsage } from './support/load-report.ts';
+import { chatAccounting, deliveries, errorFigures, printChatAccounting, printDeliveries, printErrors, printSupabaseContext, printUsage } from './support/load-report.ts';
 import { rssSlope, sampleServer, type Sample, type SampledUsage } from './support/load-sampler.ts';
 import { diffDrops, serverDrops, serverStats, startGuardedServer } from './support/load-server.ts';
 import { rssKb } from './support/process-usage.ts';
@@ -154,6 +154,8 @@ async function measure(config: RunConfig, onSample?: (s: Sample, progress: Tally
     const d = deliveries(plan, outcome);
     const errors = errorFigures(outcome.tally, drops);
     printDeliveries(d, outcome.tally);
+    const accounting = chatAccounting(outcome);
+    printChatAccounting(accounting, plan.drainMaxMs);
     printErrors(errors);
     printUsage(usage, '  ', after.loopDelay);
     printSupabaseContext(d);
@@ -168,6 +170,7 @@ async function measure(config: RunConfig, onSample?: (s: Sample, progress: Tally
       serverFlags: SERVER_FLAGS,
       reduced: config !== LOAD && config !== SOAK,
       deliveries: d,
+      chatAccounting: accounting,
       errors,
       tally: outcome.tally,
       serverRssBeforeClientsMiB: rssBeforeClientsMiB,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
 import { LOCAL_ANON_KEY } from '../../server/auth/keys.ts';
 import { createNodeClient } from '../../test/support/node-client.ts';
-import { now, type SampleBuffer, type Tally } from './load-protocol.ts';
+import { now, type ChatClientLog, type ChatSent, type SampleBuffer, type Tally } from './load-protocol.ts';
 
 /** What a client shares with the rest of its worker: the counters, the samples, the room counts. */
 export interface ClientContext {
@@ -17,6 +17,8 @@ export interface ClientContext {
   lastReceiptAt: number;
   /** Messages sent before this (the warm-up) are neither counted nor timed. */
   measureFrom: number;
+  /** The chat rows this worker's clients inserted in the measured window. */
+  chatSent: ChatSent[];
 }
 
 const COLORS = ['#e4572e', '#17bebb', '#ffc914', '#76b041', '#2e86ab', '#a23b72'];
@@ -42,6 +44,9 @@ export class SimClient {
   private since = Date.now();
   private inserting = false;
   private cursorStep = 0;
+  /** Joined intervals and receipts of measured chat rows, for the lost / duplicated / late accounting. */
+  private readonly joinedIntervals: [number, number][] = [];
+  private readonly receipts = new Map<string, number[]>();
 
   constructor(
     private readonly ctx: ClientContext,
@@ -111,6 +116,7 @@ export class SimClient {
       // Counted when the row is committed (the change goes out then), not when the insert was sent.
       const others = Atomics.load(this.ctx.joinedPerRoom, this.roomIndex) - (this.joined ? 1 : 0);
       if (sentAt < this.ctx.measureFrom) return;
+      this.ctx.chatSent.push({ id, room: this.room, sender: this.index, sentAt, committedAt: now() });
       tally.chatSent++;
       tally.chatExpected += Math.max(0, others);
       this.ctx.insertTime.push(now() - sentAt);
@@ -210,6 +216,11 @@ export class SimClient {
     if (reply !== 'ok') this.ctx.tally.presenceTrackErrors++;
   }
 
+  /** What this client saw of the chat, for the coordinator's accounting. */
+  chatLog(): ChatClientLog {
+    return { index: this.index, room: this.room, joined: this.joinedIntervals.map(([a, b]) => [a, b]), receipts: [...this.receipts] };
+  }
+
   private received(change: RealtimePostgresChangesPayload<Record<string, unknown>>): void {
     if (change.eventType !== 'INSERT') return;
     const row = change.new;
@@ -220,6 +231,12 @@ export class SimClient {
       return;
     }
     const at = now();
+    const id = String(row.id);
+    const times = this.receipts.get(id) ?? [];
+    times.push(at);
+    this.receipts.set(id, times);
+    // A second receipt of the same row is a duplicate, not a delivery (the accounting counts it apart).
+    if (times.length > 1) return;
     this.ctx.tally.chatReceived++;
     this.ctx.chatLatency.push(at - Number(sentAt));
     this.ctx.lastReceiptAt = at;
@@ -228,6 +245,8 @@ export class SimClient {
   private setJoined(joined: boolean): void {
     if (joined === this.joined) return;
     this.joined = joined;
+    if (joined) this.joinedIntervals.push([now(), Infinity]);
+    else this.joinedIntervals.at(-1)![1] = now();
     Atomics.add(this.ctx.joinedPerRoom, this.roomIndex, joined ? 1 : -1);
   }
 }

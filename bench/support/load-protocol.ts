@@ -123,10 +123,36 @@ export interface Samples {
   insert: Float64Array;
 }
 
+/** A chat row inserted in the measured window: what the coordinator checks every receipt against. */
+export interface ChatSent {
+  id: string;
+  room: string;
+  /** The sender's global client index. */
+  sender: number;
+  /** When the insert was sent, and when its REST call returned (the row committed before that). */
+  sentAt: number;
+  committedAt: number;
+}
+
+/** One client's side of the chat accounting. */
+export interface ChatClientLog {
+  index: number;
+  room: string;
+  /** When the client's channel was joined (SUBSCRIBED) and when it stopped being (left, dropped; Infinity: joined at the end). */
+  joined: [number, number][];
+  /** Per measured row id, the times each receipt of its INSERT change arrived. */
+  receipts: [string, number[]][];
+}
+
+export interface ChatLog {
+  sent: ChatSent[];
+  clients: ChatClientLog[];
+}
+
 export type FromWorker =
   | { type: 'ready'; tally: Tally }
   | { type: 'progress'; tally: Tally; lastReceiptAt: number }
-  | { type: 'result'; tally: Tally; samples: Samples }
+  | { type: 'result'; tally: Tally; samples: Samples; chat: ChatLog }
   | { type: 'closed' }
   | { type: 'failed'; message: string };
 

@@ -52,6 +52,79 @@ export function deliveries(plan: LoadPlan, outcome: LoadOutcome) {
   return { cursor, chat, insertMs: summarize(Array.from(outcome.samples.insert)), lastReceiptAfterMs: Math.round(outcome.lastReceiptAfterMs) };
 }
 
+/** A chat change that reaches a client more than this long after its insert was sent is late. */
+export const LATE_MS = 5000;
+
+/**
+ * Every (row, other client of its room) pair, checked: a client joined from before the insert
+ * was sent until after it returned must receive the change exactly once. Lost: such a client
+ * never received it (still joined at the end, or left more than LATE_MS after the commit);
+ * duplicated: a receipt beyond the first; late: the first receipt over LATE_MS after the send.
+ * A client that removed its channel within LATE_MS of the commit without the change is counted
+ * apart (it left first), and so are receipts by clients that joined while the insert ran.
+ */
+export function chatAccounting(outcome: LoadOutcome) {
+  const byRoom = new Map<string, LoadOutcome['chat']['clients']>();
+  for (const c of outcome.chat.clients) byRoom.set(c.room, [...(byRoom.get(c.room) ?? []), c]);
+  const receiptsOf = new Map(outcome.chat.clients.map((c) => [c.index, new Map(c.receipts)]));
+  let expected = 0;
+  let delivered = 0;
+  let lost = 0;
+  let duplicated = 0;
+  let late = 0;
+  let leftFirst = 0;
+  let joinedMidway = 0;
+  const lostExamples: { id: string; client: number; committedAfterSendEndMs: number }[] = [];
+  for (const m of outcome.chat.sent) {
+    for (const c of byRoom.get(m.room) ?? []) {
+      if (c.index === m.sender) continue;
+      const times = receiptsOf.get(c.index)!.get(m.id) ?? [];
+      duplicated += Math.max(0, times.length - 1);
+      const through = c.joined.find(([from, to]) => from <= m.sentAt && to >= m.committedAt);
+      if (!through) {
+        if (times.length) joinedMidway++;
+        continue;
+      }
+      if (times.length) {
+        expected++;
+        delivered++;
+        if (times[0]! - m.sentAt > LATE_MS) late++;
+      } else if (through[1] !== Infinity && through[1] - m.committedAt <= LATE_MS) {
+        leftFirst++;
+      } else {
+        expected++;
+        lost++;
+        if (lostExamples.length < 5) lostExamples.push({ id: m.id, client: c.index, committedAfterSendEndMs: Math.round(m.committedAt - outcome.sendEnd) });
+      }
+    }
+  }
+  return {
+    expected,
+    delivered,
+    lost,
+    duplicated,
+    late,
+    lateMs: LATE_MS,
+    leftBeforeDelivery: leftFirst,
+    receivedByLateJoiners: joinedMidway,
+    lostExamples,
+    drainedAll: outcome.drainedAll,
+    drainMs: Math.round(outcome.drainEnd - outcome.sendEnd),
+  };
+}
+
+export function printChatAccounting(a: ReturnType<typeof chatAccounting>, drainMaxMs: number, indent = '  '): void {
+  console.log(
+    `${indent}chat accounting (every row × every other client joined from its send to its commit): expected ${a.expected}, ` +
+      `delivered ${a.delivered}; lost ${a.lost}, duplicated ${a.duplicated}, late (over ${a.lateMs / 1000} s) ${a.late}`,
+  );
+  console.log(
+    `${indent}  drained ${a.drainedAll ? 'to the last expected change' : `until the ${drainMaxMs / 1000} s timeout`} in ${(a.drainMs / 1000).toFixed(1)} s after the send window; ` +
+      `not counted: ${a.leftBeforeDelivery} to clients that removed their channel within ${a.lateMs / 1000} s of the commit, ${a.receivedByLateJoiners} received by clients that joined while the insert ran`,
+  );
+  if (a.lostExamples.length) console.log(`${indent}  lost, for instance: ${JSON.stringify(a.lostExamples)}`);
+}
+
 export function printDeliveries(d: ReturnType<typeof deliveries>, t: Tally, indent = '  '): void {
   const { cursor, chat } = d;
   console.log(

@@ -38,6 +38,7 @@ async function runWorker(setup: WorkerSetup): Promise<void> {
     joinedPerRoom: new Int32Array(setup.joinedPerRoom),
     lastReceiptAt: 0,
     measureFrom: Infinity,
+    chatSent: [],
   };
   const clients = setup.clients.map((i) => new SimClient(ctx, i, `${setup.roomPrefix}${i % rooms}`, i % rooms));
   const position = (c: SimClient): number => Math.floor(c.index / rooms);
@@ -78,7 +79,9 @@ async function runWorker(setup: WorkerSetup): Promise<void> {
     }
     const samples = { cursor: ctx.cursorLatency.take(), chat: ctx.chatLatency.take(), insert: ctx.insertTime.take() };
     // Handed over rather than copied: millions of samples.
-    port.postMessage({ type: 'result', tally: ctx.tally, samples } satisfies FromWorker, [samples.cursor.buffer as ArrayBuffer, samples.chat.buffer as ArrayBuffer, samples.insert.buffer as ArrayBuffer]);
+    // Taken before the clients close (closing ends their joined intervals).
+    const chat = { sent: ctx.chatSent, clients: clients.map((c) => c.chatLog()) };
+    port.postMessage({ type: 'result', tally: ctx.tally, samples, chat } satisfies FromWorker, [samples.cursor.buffer as ArrayBuffer, samples.chat.buffer as ArrayBuffer, samples.insert.buffer as ArrayBuffer]);
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
     post({ type: 'closed' });
