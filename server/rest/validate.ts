@@ -2,7 +2,7 @@ import type { Field, RestQuery } from './ast.ts';
 import type { Catalog, TableInfo } from './catalog.ts';
 import { errors } from './errors.ts';
 import { embeddedRelations, logicFilters } from './parse.ts';
-import { SLOW_PATTERN_DETAILS, SLOW_PATTERN_MESSAGE, slowPattern } from './patterns.ts';
+import { SLOW_PATTERN_DETAILS, slowPattern } from './patterns.ts';
 
 /**
  * Checks every name a request uses against the catalog, in the order PostgREST meets them:
@@ -36,5 +36,6 @@ export function checkNames(table: TableInfo, query: RestQuery, bodyColumns: read
   if (missingBody !== undefined) throw errors.bodyColumnNotFound(table.name, missingBody);
   const missing = queryColumns(query).find((c) => !table.columns.includes(c));
   if (missing !== undefined) throw errors.undefinedColumn(table.name, missing);
-  if (slowPattern([...query.filters, ...query.logic.flatMap(logicFilters)])) throw errors.slowPattern(SLOW_PATTERN_MESSAGE, SLOW_PATTERN_DETAILS);
+  const slow = slowPattern([...query.filters, ...query.logic.flatMap(logicFilters)]);
+  if (slow !== undefined) throw errors.slowPattern(slow, SLOW_PATTERN_DETAILS);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hasBackReference } from '../../server/rest/patterns.ts';
+import { hasBackReference, MAX_REPETITION_COPIES, repetitionCopies } from '../../server/rest/patterns.ts';
 import type { RunningServer } from '../../server/start.ts';
 import { createUser } from '../support/db.ts';
 import { RawSocket } from '../support/realtime.ts';
@@ -63,6 +63,34 @@ describe('no request stalls the others', () => {
     assert.match(result.body.message, /^invalid regular expression: back references are not supported/);
     assert.ok(healthMs < 200, `health took ${healthMs.toFixed(0)} ms`);
     assert.ok(heartbeatMs < 200, `a heartbeat took ${heartbeatMs.toFixed(0)} ms`);
+  });
+
+  it('refuses a pattern whose bounded repetitions add more than 64 copies (2.8 s on a 4,000-character text), runs smaller ones', async () => {
+    const refused = await get(`body=match.${encodeURIComponent('(.*){1,255}(.*){1,255}z')}`);
+    const body = (await refused.json()) as { code: string; message: string };
+    assert.equal(refused.status, 400);
+    assert.equal(body.code, '2201B');
+    assert.match(body.message, /bounded repetitions adding more than 64 copies/);
+    const allowed = await get(`select=id&body=match.${encodeURIComponent('^(ab){1,30}')}`);
+    assert.equal(allowed.status, 200);
+    assert.equal(((await allowed.json()) as unknown[]).length, 1);
+  });
+
+  it('counts the copies bounded repetitions add, nested ones multiplied', () => {
+    const cases: [string, number][] = [
+      ['abc', 0],
+      ['\\d{4}-\\d{2}-\\d{2}', 5],
+      ['[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}', 8],
+      ['.{0,50}', 49],
+      ['(ab){3}', 4],
+      ['a{2,}', 2],
+      ['[]{5}]x', 0], // braces inside a bracket expression are characters
+      ['((.*){1,10}){1,10}z', 99],
+      ['(.*){1,255}(.*){1,255}z', 508],
+      ['***=x{9}', 0],
+    ];
+    for (const [pattern, copies] of cases) assert.equal(repetitionCopies(pattern), copies, pattern);
+    assert.equal(MAX_REPETITION_COPIES, 64);
   });
 
   it('refuses it inside an or= logic tree and as imatch too', async () => {

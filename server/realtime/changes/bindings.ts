@@ -2,7 +2,7 @@ import type { Transaction } from '../../db.ts';
 import type { Database } from '../../db.ts';
 import { Binder, filterSql, ident } from '../../rest/sql.ts';
 import type { Filter } from '../../rest/ast.ts';
-import { SLOW_PATTERN_MESSAGE, slowPattern } from '../../rest/patterns.ts';
+import { slowPattern } from '../../rest/patterns.ts';
 import { FilterSyntaxError, parseChangeFilter } from './filter-syntax.ts';
 
 /**
@@ -102,7 +102,8 @@ async function compileFilter(
     if (!columns.get(f.field.name)) throw new BindingError(`invalid column for filter ${f.field.name}`);
   }
   // A back reference could stall delivery for everyone at each change (rest/patterns.ts).
-  if (slowPattern(filters)) throw new BindingError(`Error parsing \`filter\` params: ${SLOW_PATTERN_MESSAGE}`);
+  const slow = slowPattern(filters);
+  if (slow !== undefined) throw new BindingError(`Error parsing \`filter\` params: ${slow}`);
   const b = new Binder();
   const row = b.bind('{}');
   const where = filters.map((f) => filterSql(f, 'r', b)).join(' and ');
