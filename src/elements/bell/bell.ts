@@ -6,6 +6,7 @@ import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { initials } from '../avatars/people.js';
 import { FlockElement } from '../base.js';
 import { PopoverController } from '../popover-controller.js';
+import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { bellStyles } from './bell.styles.js';
 import { InboxController, type FlockNotification } from './inbox-controller.js';
@@ -102,8 +103,8 @@ export class FlockBell extends FlockElement {
     return this.inbox.items;
   }
 
-  protected override watchRoom(room: Room): () => void {
-    return this.inbox.watch(room);
+  protected override watchRoom(room: Room, signal: AbortSignal): void {
+    onAbort(signal, this.inbox.watch(room));
   }
 
   override disconnectedCallback(): void {

@@ -6,6 +6,7 @@ import { colorFor } from '../../connection/palette.js';
 import type { Room } from '../../connection/types.js';
 import { flockLocale, messagesVersion, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { chatStyles } from './chat.styles.js';
 import { ChatController } from './chat-controller.js';
@@ -130,8 +131,8 @@ export class FlockChat extends FlockElement {
     },
     this.#chat,
   );
-  readonly #reads = new ReadsTracker(() => this.requestUpdate());
-  readonly #typing = new TypingTracker(() => this.requestUpdate());
+  readonly #reads = new ReadsTracker(this, () => this.requestUpdate());
+  readonly #typing = new TypingTracker(this, () => this.requestUpdate());
   readonly #composer = new Composer(this, {
     maxLength: () => Math.max(1, Math.min(SCHEMA_MAX, Math.floor(this.maxLength) || SCHEMA_MAX)),
     placeholder: () => this.placeholder || msg('chat.placeholder'),
@@ -186,19 +187,15 @@ export class FlockChat extends FlockElement {
     return this.#chat.discard(id);
   }
 
-  protected override watchRoom(room: Room): () => void {
-    const stops = [this.#chat.watch(room), this.#reads.watch(room), this.#typing.watch(room)];
-    const redraw = () => this.requestUpdate();
-    room.addEventListener('presence', redraw);
-    document.addEventListener('visibilitychange', this.#markRead);
-    return () => {
-      stops.forEach((stop) => stop());
-      room.removeEventListener('presence', redraw);
-      document.removeEventListener('visibilitychange', this.#markRead);
+  protected override watchRoom(room: Room, signal: AbortSignal): void {
+    onAbort(signal, this.#chat.watch(room));
+    room.addEventListener('presence', () => this.requestUpdate(), { signal });
+    document.addEventListener('visibilitychange', this.#markRead, { signal });
+    onAbort(signal, () => {
       this.#dividerPlaced = false;
       this.unreadFrom = undefined;
       this.#scroller.latest();
-    };
+    });
   }
 
   get #isReadonly(): boolean {
