@@ -52,7 +52,7 @@ export class ListScroll {
     const list = this.host.list();
     if (!list) return;
     if (!this.#anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
-    if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.state === 'ready') void this.chat.older();
+    if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.ready) void this.chat.older();
   }
 
   /** At the newest message, with nothing newer beyond the window. */

@@ -93,6 +93,11 @@ export class LiveList<T extends Keyed> extends RoomController {
     return this.#items.get(id);
   }
 
+  /** A reload has succeeded in this room (what is held is whole up to the watermark). */
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
   /** The newest item up to which nothing was missed; undefined before the first page. */
   get watermark(): T | undefined {
     return this.#watermark;
@@ -123,9 +128,10 @@ export class LiveList<T extends Keyed> extends RoomController {
       this.#abort();
       this.#retry.reset();
       this.#items.clear();
-      this.#sorted = this.#watermark = undefined;
+      this.#watermark = undefined;
       this.#live = this.#loaded = this.hasOlder = false;
       this.status = LIST.initial;
+      this.#invalidate();
     });
     follow();
   }
