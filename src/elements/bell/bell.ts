@@ -1,12 +1,10 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Room } from '../../connection/types.js';
 import { isSafeUrl } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { initials } from '../avatars/people.js';
 import { FlockElement } from '../base.js';
 import { PopoverController } from '../popover-controller.js';
-import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { bellStyles } from './bell.styles.js';
 import { InboxController, type FlockNotification } from './inbox-controller.js';
@@ -103,10 +101,6 @@ export class FlockBell extends FlockElement {
     return this.inbox.items;
   }
 
-  protected override watchRoom(room: Room, signal: AbortSignal): void {
-    onAbort(signal, this.inbox.watch(room));
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearTimeout(this.#toastTimer);
@@ -142,9 +136,9 @@ export class FlockBell extends FlockElement {
         <button part="action mark-all" type="button" ?disabled=${this.inbox.unread === 0} @click=${this.#markAllRead}>${msg('bell.markAllRead')}</button>
       </header>
       ${this.notice ? html`<p class="state" role="alert">${this.notice}</p>` : nothing}
-      ${this.inbox.state === 'loading'
+      ${this.inbox.loading
         ? html`<p class="state">${msg('bell.loading')}</p>`
-        : this.inbox.state === 'error'
+        : this.inbox.failed
           ? html`<p class="state">${msg('bell.error')} <button part="action retry" type="button" @click=${() => void this.inbox.reload()}>${msg('bell.retry')}</button></p>`
           : items.length === 0
             ? html`<p class="state">${this.filter === 'unread' ? msg('bell.emptyUnread') : msg('bell.empty')}</p>`
