@@ -35,8 +35,6 @@ export class RoomController implements ReactiveController {
     return this.#room;
   }
 
-  hostConnected(): void {}
-
   hostDisconnected(): void {
     this.#use(undefined);
   }

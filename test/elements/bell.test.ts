@@ -46,7 +46,7 @@ async function heldReload(bell: FlockBell, { countAfterRelease = false } = {}): 
     await answered;
     return result;
   };
-  const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
+  const reloading = (bell as unknown as { inbox: { list: { reload(): Promise<void> } } }).inbox.list.reload();
   await new Promise((r) => setTimeout(r, 20));
   return {
     release: () => {

@@ -1,4 +1,3 @@
-import type { Clock } from '../../connection/timers.js';
 import type { RowChange, RowFilter, Room, Row, Write } from '../../connection/types.js';
 import { LIST, LiveList } from '../live/live-list.js';
 import { timeKey } from '../live/server-time.js';
@@ -24,7 +23,6 @@ export interface InboxOptions {
   arrived(notification: FlockNotification): void;
   /** The server refused an action: it was rolled back. */
   refused(reason: string): void;
-  clock?: Clock;
 }
 
 const RECOUNT_MS = 400;
@@ -83,7 +81,7 @@ export class InboxController extends RoomController {
     host: RoomHost,
     private readonly options: InboxOptions,
   ) {
-    super(host, options.clock);
+    super(host);
     this.list = new LiveList<FlockNotification>(host, {
       source: (room) => (room.user ? { table: 'flock_notifications', where: [{ column: 'user_id', op: 'eq', value: room.user.id }], filter: `user_id=eq.${room.user.id}`, scope: 'user' } : undefined),
       parse: toNotification,
@@ -104,7 +102,6 @@ export class InboxController extends RoomController {
           if (this.#heard) this.#scheduleRecount();
         };
       },
-      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 
@@ -118,29 +115,6 @@ export class InboxController extends RoomController {
   /** Notifications held, newest first. */
   get items(): readonly FlockNotification[] {
     return (this.#sorted ??= [...this.list.items].reverse());
-  }
-
-  /** Nothing to show yet: the first page is being read. */
-  get loading(): boolean {
-    return this.list.status === LIST.pending && this.list.items.length === 0;
-  }
-
-  get failed(): boolean {
-    return this.list.status === LIST.error;
-  }
-
-  get hasMore(): boolean {
-    return this.list.hasOlder;
-  }
-
-  /** The first page and the exact count, afresh (on start, after a reconnect, on Retry). */
-  reload(): Promise<void> {
-    return this.list.reload();
-  }
-
-  /** The next page, older than the oldest held. */
-  async more(): Promise<void> {
-    await this.list.older();
   }
 
   markRead(id: string, read: boolean): Promise<void> {
@@ -186,7 +160,7 @@ export class InboxController extends RoomController {
         this.unread = 0;
       },
       () => {
-        for (const n of unreadBefore) if (this.list.get(n.id)) this.list.put({ ...this.list.get(n.id)!, readAt: null });
+        for (const n of unreadBefore) this.#setRead(n.id, null);
         this.unread = countBefore;
       },
     );

@@ -1,4 +1,4 @@
-import { LIST, type LiveList } from '../live/live-list.js';
+import type { LiveList } from '../live/live-list.js';
 import { RoomController, type RoomHost } from '../room-controller.js';
 import { ChatDrafts } from './drafts.js';
 import { chatHistory } from './history.js';
@@ -41,39 +41,6 @@ export class ChatController extends RoomController {
   /** Every message held, in server order, unconfirmed sends last; with queued edits applied. */
   get messages(): readonly ChatMessage[] {
     return (this.#sorted ??= this.#build());
-  }
-
-  /** Nothing to show yet: the first page is still being read. */
-  get loading(): boolean {
-    const { status } = this.history;
-    return status === LIST.initial || (status === LIST.pending && !this.history.loaded);
-  }
-
-  get failed(): boolean {
-    return this.history.status === LIST.error;
-  }
-
-  /** The newest page is in (a catch-up may be reading on from it). */
-  get ready(): boolean {
-    return this.history.loaded && !this.failed;
-  }
-
-  get hasOlder(): boolean {
-    return this.history.hasOlder;
-  }
-
-  get loadingOlder(): boolean {
-    return this.history.loadingOlder;
-  }
-
-  /** The newest page afresh (on start and on Try again). */
-  reload(): Promise<void> {
-    return this.history.reload();
-  }
-
-  /** The page before the oldest message held; resolves with how many were added. */
-  older(): Promise<number> {
-    return this.history.older();
   }
 
   #build(): ChatMessage[] {

@@ -6,6 +6,7 @@ import { colorFor } from '../../connection/palette.js';
 import type { Room } from '../../connection/types.js';
 import { flockLocale, messagesVersion, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { LIST } from '../live/live-list.js';
 import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { chatStyles } from './chat.styles.js';
@@ -203,7 +204,7 @@ export class FlockChat extends FlockElement {
 
   protected override willUpdate(_changed: PropertyValues): void {
     this.#scroller.beforeUpdate();
-    if (!this.#dividerPlaced && this.#chat.ready && this.#reads.loaded) {
+    if (!this.#dividerPlaced && this.#chat.history.loaded && this.#reads.loaded) {
       this.#dividerPlaced = true;
       const since = this.#reads.openedAt ? timeKey(this.#reads.openedAt) : undefined;
       const me = this.room?.user?.id;
@@ -228,7 +229,8 @@ export class FlockChat extends FlockElement {
     // then changes nothing above the reader, even at scroll position 0 where that can't be undone.
     const rows = timeline(shown, this.unreadFrom);
     const ctx = this.#rowContext();
-    const busy = this.#chat.loadingOlder || this.#chat.loading;
+    const { history } = this.#chat;
+    const busy = history.loadingOlder || history.loading;
     return html`
       <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.#scroller.onScroll} @keydown=${this.#onListKeydown} @focusin=${this.#onFocusIn}>
         ${this.#listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => guard(this.#rowDeps(row, ctx), () => renderRow(row, ctx)))}
@@ -245,14 +247,15 @@ export class FlockChat extends FlockElement {
   }
 
   #listState(count: number, start: number) {
-    if (this.#chat.loading) return html`<p class="state">${msg('chat.loading')}</p>`;
-    if (this.#chat.failed) {
+    const { history } = this.#chat;
+    if (history.loading) return html`<p class="state">${msg('chat.loading')}</p>`;
+    if (history.status === LIST.error) {
       if (this.room?.user?.kind === 'visitor') return html`<p class="state">${msg('chat.signIn')}</p>`;
-      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void this.#chat.reload()}>${msg('chat.tryAgain')}</button></p>`;
+      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void history.reload()}>${msg('chat.tryAgain')}</button></p>`;
     }
     if (count === 0) return html`<p class="state">${msg('chat.empty')}</p>`;
-    if (this.#chat.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
-    if (start === 0 && !this.#chat.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
+    if (history.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
+    if (start === 0 && !history.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
     return nothing;
   }
 

@@ -1,4 +1,3 @@
-import type { Clock } from '../../connection/timers.js';
 import { LiveList } from '../live/live-list.js';
 import type { RoomHost } from '../room-controller.js';
 import { fromRow, type ChatMessage } from './timeline.js';
@@ -10,7 +9,6 @@ export interface HistoryOptions {
   arrived(message: ChatMessage): void;
   /** Runs once each newest page is in (edits waiting in the outbox apply to what it brought). */
   reloaded(): void;
-  clock?: Clock;
 }
 
 /**
@@ -33,7 +31,6 @@ export function chatHistory(host: RoomHost, options: HistoryOptions): LiveList<C
       if (change.eventType === 'INSERT' && message && !before && message.userId !== list.room?.user?.id) options.arrived(message);
     },
     reloading: async () => options.reloaded,
-    ...(options.clock ? { clock: options.clock } : {}),
   });
   return list;
 }

@@ -93,6 +93,11 @@ export class LiveList<T extends Keyed> extends RoomController {
     return this.#items.get(id);
   }
 
+  /** Nothing to show yet: no page has come in this room. */
+  get loading(): boolean {
+    return this.status === LIST.initial || (this.status === LIST.pending && !this.#loaded);
+  }
+
   /** A reload has succeeded in this room (what is held is whole up to the watermark). */
   get loaded(): boolean {
     return this.#loaded;
@@ -109,9 +114,8 @@ export class LiveList<T extends Keyed> extends RoomController {
     let loadedFor: string | undefined;
     const follow = () => {
       const source = this.options.source(room);
-      const key = source && JSON.stringify(source);
-      if (source && key !== bound) {
-        bound = key;
+      if (source && source.filter !== bound) {
+        bound = source.filter;
         unbind?.();
         unbind = room.onChanges({ event: '*', table: source.table, filter: source.filter }, (change) => this.#apply(room, change), source.scope);
       }
@@ -193,17 +197,17 @@ export class LiveList<T extends Keyed> extends RoomController {
         for (const item of rows) this.#items.set(item.id, item);
         // Oldest first and contiguous with the mark: its last row is the new mark.
         this.#watermark = rows.at(-1) ?? this.#watermark;
-        this.#invalidate();
         if (count < CATCH_UP_PAGE) {
           this.#retry.reset();
           // Read up to the present: live inserts follow on, unless the connection dropped meanwhile.
           this.#live = room.connection.status === 'connected';
           this.#head = undefined;
-          return this.#set(LIST.complete);
+          this.status = LIST.complete;
+          return this.#invalidate();
         }
+        this.#invalidate();
       }
       // Away for too long to walk the gap: start again from the newest page.
-      this.#head = undefined;
       return this.reload();
     } catch {
       if (read.signal.aborted) return;
