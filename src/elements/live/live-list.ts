@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: reload, catch-up, older pages and live changes share one watermark,
+// one `live` flag and one abort chain; split apart, each would need the others' private state.
 import { Timer } from '../../connection/timer.js';
 import type { Clock } from '../../connection/timers.js';
 import type { ChangeScope, FlockTable, Room, Row, RowChange, RowFilter } from '../../connection/types.js';
