@@ -25,7 +25,11 @@ export interface RealtimeLimits {
   presenceWindowMs: number;
   /** Largest WebSocket frame accepted; bigger frames close the socket with 1009. */
   maxFrameBytes: number;
-  /** A socket that sends nothing (not even a heartbeat) for this long is closed. */
+  /**
+   * A socket that sends nothing (not even a heartbeat) for this long is closed, and so is one
+   * that sends but does not read: only heartbeat replies written out, or frames sent while
+   * nothing waits unread for it, restart the timer.
+   */
   idleTimeoutMs: number;
   /**
    * Sockets that may hold a channel at once, for the whole server (Realtime's per-project

@@ -28,6 +28,8 @@ export interface RealtimeSnapshot {
   connectionsRefused: number;
   /** Sockets closed because they held more than `maxBufferedBytes` unread. */
   slowConsumersClosed: number;
+  /** Sockets closed by the idle timer (`limits.idleTimeoutMs`), readers that stopped reading included. */
+  idleClosed: number;
   channels: number;
   topics: number;
   messagesIn: { total: number; perSecond: number };
@@ -77,6 +79,7 @@ export class RealtimeService {
       users: hub.users.size,
       connectionsRefused: hub.stats.connectionsRefused,
       slowConsumersClosed: hub.stats.slowConsumersClosed,
+      idleClosed: hub.stats.idleClosed,
       channels: hub.channelCount,
       topics: hub.topicCount,
       messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
