@@ -8,7 +8,7 @@ import { CLOSE } from './close-codes.ts';
 import type { RealtimeEnv } from './env.ts';
 import { decodeBinary, decodeText, encodeText, FrameError, type InboundFrame, type Vsn } from './frames.ts';
 import { readJoinRequest } from './join.ts';
-import { RateWindow, TokenBucket } from './limits.ts';
+import { addressShare, RateWindow, TokenBucket } from './limits.ts';
 import { reasons } from './reasons.ts';
 import type { DropReason } from './stats.ts';
 import { checkToken, FAILURE_CODES } from './token.ts';
@@ -36,6 +36,8 @@ export class RealtimeConnection implements ChannelSocket {
     readonly vsn: Vsn,
     private readonly apiKeyClaims: Claims,
     private readonly writes: WriteBatch,
+    /** The client's address (`addressKey`), which its share of the user cap is counted by. */
+    readonly address: string,
   ) {
     this.events = new TokenBucket(env.limits.maxEventsPerSecond);
     this.joins = new RateWindow(env.limits.maxJoinsPerSecond);
@@ -128,10 +130,14 @@ export class RealtimeConnection implements ChannelSocket {
     this.noChannelTimer.unref();
   }
 
-  /** Realtime's `limit_max_users`: a socket already counted may join more; another, only below the cap. */
+  /**
+   * Realtime's `limit_max_users`: a socket already counted may join more; another, only below
+   * the cap, and below its address's share of it (`addressSharePercent`, Flock's own).
+   */
   private mayCountAsUser(): boolean {
-    const { users } = this.env.hub;
-    return users.has(this) || users.size < this.env.limits.maxConcurrentUsers;
+    const { hub, limits } = this.env;
+    if (hub.users.has(this)) return true;
+    return hub.users.size < limits.maxConcurrentUsers && hub.usersFrom(this.address) < addressShare(limits.maxConcurrentUsers, limits.addressSharePercent);
   }
 
   private teardown(): void {
@@ -271,7 +277,7 @@ export class RealtimeConnection implements ChannelSocket {
     );
     this.channels.set(frame.topic, member);
     clearTimeout(this.noChannelTimer);
-    this.env.hub.users.add(this);
+    this.env.hub.users.set(this, this.address);
     this.env.hub.add(member);
     this.replyTo(frame, 'ok', { postgres_changes: bindings.reply });
     member.welcome(bindings.error);
