@@ -130,7 +130,7 @@ async function measure(config: RunConfig, onSample?: (s: Sample, progress: Tally
       traffic,
       warmupMs: config.warmupSeconds * 1000,
       sendMs: config.seconds * 1000,
-      drainMaxMs: 30_000,
+      drainMaxMs: 90_000,
     };
     const dropsBefore = await serverDrops(server.url);
     const rssBeforeClientsMiB = Math.round(rssKb(pid) / 1024);

@@ -103,6 +103,7 @@ export class SimClient {
       return;
     }
     this.inserting = true;
+    tally.chatInFlight++;
     const id = randomUUID();
     const sentAt = now();
     try {
@@ -124,6 +125,7 @@ export class SimClient {
       tally.chatRestErrors['0'] = (tally.chatRestErrors['0'] ?? 0) + 1;
     } finally {
       this.inserting = false;
+      tally.chatInFlight--;
     }
   }
 

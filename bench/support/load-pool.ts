@@ -47,6 +47,8 @@ export interface LoadOutcome {
 const WORKER = new URL('./load-worker.ts', import.meta.url);
 const READY_TIMEOUT_MS = 120_000;
 const RESULT_TIMEOUT_MS = 60_000;
+/** How often workers report their counters (load-worker.ts). */
+const PROGRESS_MS = 500;
 
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadOutcome> {
   const total = plan.rooms * plan.roomSize;
@@ -75,15 +77,20 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
     await orFail(sleepUntil(sendEnd + 100), plan.sendMs + 60_000, 'the send window');
     hooks.sendingEnded?.();
 
-    // Deliveries in flight: wait until every expected chat change has arrived, or the stated
-    // timeout. (A quiet spell is not an end: a change still in the feed would be counted lost.)
-    // Cursors are broadcasts, which a leaving client may rightly miss; they are counted, not waited for.
+    // Deliveries in flight: wait until every chat insert has returned and every expected change
+    // has arrived, or the stated timeout. (A quiet spell is not an end: a change still in the feed
+    // would be counted lost.) The workers report every PROGRESS_MS, so "all in" must hold over
+    // two reports. Cursors are broadcasts, which a leaving client may rightly miss; they are
+    // counted, not waited for.
     let drainedAll = false;
+    let allInSince = Infinity;
     await orFail(
       new Promise<void>((resolve) => {
         const poll = setInterval(() => {
           const p = progress();
-          drainedAll = p.chatReceived >= p.chatExpected;
+          const allIn = p.chatInFlight === 0 && p.chatReceived >= p.chatExpected;
+          allInSince = allIn ? Math.min(allInSince, now()) : Infinity;
+          drainedAll = allIn && now() - allInSince >= 2 * PROGRESS_MS;
           if (drainedAll || now() > sendEnd + plan.drainMaxMs) {
             clearInterval(poll);
             resolve();

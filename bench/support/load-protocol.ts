@@ -64,6 +64,8 @@ export interface Tally {
   chatSkippedInFlight: number;
   chatExpected: number;
   chatReceived: number;
+  /** Chat inserts sent and not yet returned (the drain waits for them: each one's receivers are known only then). */
+  chatInFlight: number;
   /** A sender's own rows coming back to it (not counted as deliveries). */
   chatOwnEchoes: number;
   presenceUpdates: number;
@@ -92,6 +94,7 @@ export const emptyTally = (): Tally => ({
   chatSkippedInFlight: 0,
   chatExpected: 0,
   chatReceived: 0,
+  chatInFlight: 0,
   chatOwnEchoes: 0,
   presenceUpdates: 0,
   presenceTrackErrors: 0,
