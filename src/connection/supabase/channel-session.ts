@@ -1,7 +1,7 @@
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { Backoff } from './backoff.js';
-import type { Timers } from './timers.js';
-import type { RowSubscription, RowChange, FlockTable } from './types.js';
+import { Backoff } from '../backoff.js';
+import type { Timers } from '../timers.js';
+import type { RowSubscription, RowChange, FlockTable } from '../types.js';
 
 /**
  * One Realtime channel and everything joined on it. Supabase sends a channel's
