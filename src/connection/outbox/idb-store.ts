@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from './store.js';
 import type { OutboxStore } from './store.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from './store.js';
 import type { OutboxStore } from './store.js';
 
 /**

@@ -1,4 +1,6 @@
-import type { OutboxStore } from './store.js';
+import type { OutboxEntry, OutboxStore } from './store.js';
+
+export type { OutboxEntry, OutboxState } from './store.js';
 
 /**
  * The offline outbox (shared/DESIGN.md §3): writes made while offline, or that failed for
@@ -13,25 +15,6 @@ import type { OutboxStore } from './store.js';
  * States: `pending` (waiting), `failed` (the server refused it: kept and shown until the user
  * retries or discards it, never silently lost). A sent write leaves the outbox.
  */
-
-export type OutboxState = 'pending' | 'failed';
-
-export interface OutboxEntry<P = unknown> {
-  /** Order of arrival across tabs (the store's auto-increment). */
-  seq: number;
-  /** The client-made identity of the write; enqueuing the same key again replaces nothing. */
-  key: string;
-  /** Which project the write is for (supabase url + key), so projects never mix. */
-  scope: string;
-  /** What to do, e.g. `chat.send`, `read.mark`; the Room maps it to a request. */
-  kind: string;
-  payload: P;
-  state: OutboxState;
-  attempts: number;
-  /** Why the server refused it, for `failed` writes. */
-  error?: string;
-  queuedAt: number;
-}
 
 /** What the sender reports for one write. */
 export type SendOutcome = { ok: true } | { ok: false; retry: true; reason: string } | { ok: false; retry: false; reason: string };

@@ -1,5 +1,3 @@
-import type { OutboxEntry } from './outbox.js';
-
 /**
  * Where an Outbox keeps its entries: IndexedDB in pages (`idb-store.ts`: survives a reload,
  * shared by the origin's tabs), plain memory for MemoryRoom and the unit tier
@@ -27,4 +25,23 @@ export interface OutboxStore {
   /** Calls `listener` when another holder changed the entries. */
   onRemoteChange(listener: () => void): void;
   close(): void;
+}
+
+export type OutboxState = 'pending' | 'failed';
+
+export interface OutboxEntry<P = unknown> {
+  /** Order of arrival across tabs (the store's auto-increment). */
+  seq: number;
+  /** The client-made identity of the write; enqueuing the same key again replaces nothing. */
+  key: string;
+  /** Which project the write is for (supabase url + key), so projects never mix. */
+  scope: string;
+  /** What to do, e.g. `chat.send`, `read.mark`; the Room maps it to a request. */
+  kind: string;
+  payload: P;
+  state: OutboxState;
+  attempts: number;
+  /** Why the server refused it, for `failed` writes. */
+  error?: string;
+  queuedAt: number;
 }
