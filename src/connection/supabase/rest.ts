@@ -112,7 +112,10 @@ function classify(status: number, error: PostgrestLikeError): SendOutcome {
 
 function applyFilters<T extends Filterable<T>>(request: T, filters: readonly RowFilter[]): T {
   let out = request;
-  for (const { column, op, value } of filters) out = out.filter(column, op, value === null ? 'null' : value);
+  for (const { column, op, value, not } of filters) {
+    const operand = value === null ? 'null' : Array.isArray(value) ? `(${value.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')})` : value;
+    out = out.filter(column, not ? `not.${op}` : op, operand);
+  }
   return out;
 }
 
