@@ -1,7 +1,7 @@
 import { MemoryStore } from '../outbox/memory-store.js';
 import { Outbox, writeCounts, type SendOutcome } from '../outbox/outbox.js';
 import { WriteQueue } from '../outbox/write-queue.js';
-import type { ChannelHandlers, RoomTransport } from '../room/transport.js';
+import type { ChannelHandlers, RoomLink, RoomTransport } from '../room/transport.js';
 import { STATUS, qualityOf } from '../status.js';
 import { Timers } from '../timers.js';
 import type {
@@ -28,7 +28,7 @@ import { bindingMatches } from './rows.js';
  * knows what is in flight); writes go through the real WriteQueue and Outbox over a
  * MemoryStore; the connection state is scripted (`script()`).
  */
-export class MemoryTransport extends EventTarget implements RoomTransport, NetworkMember {
+export class MemoryTransport extends EventTarget implements RoomTransport, RoomLink, NetworkMember {
   readonly timers = new Timers();
   readonly #network: MemoryServer;
   readonly #self: FlockUser;
@@ -85,6 +85,11 @@ export class MemoryTransport extends EventTarget implements RoomTransport, Netwo
     // (peers' presence) waits for it, and changes flow at once.
     network.enter(this);
     this.#later(() => this.#emit('user'));
+  }
+
+  /** A MemoryRoom's connection is its own. */
+  get link(): this {
+    return this;
   }
 
   get state(): ConnectionState {

@@ -57,10 +57,10 @@ export class TransportRoom<T extends RoomTransport = RoomTransport> extends Even
     },
     arrived: (key, metas) => {
       const bad = metas.filter((meta) => parsePresenceMeta(meta)?.id !== key).length;
-      if (bad > 0) this.transport.noteDropped(bad);
+      if (bad > 0) this.transport.link.noteDropped(bad);
     },
     broadcast: (event, payload) => {
-      if (!this.#inbox.deliver(event, payload, (id) => this.#presence.has(id))) this.transport.noteDropped(1);
+      if (!this.#inbox.deliver(event, payload, (id) => this.#presence.has(id))) this.transport.link.noteDropped(1);
     },
   };
 
@@ -71,24 +71,25 @@ export class TransportRoom<T extends RoomTransport = RoomTransport> extends Even
     super();
     this.transport = transport;
     this.#since = transport.timers.now();
+    const { link } = transport;
     const forward = (name: RoomEventName) => () => this.#emit(name);
-    this.#listen(transport, 'status', forward('status'));
-    this.#listen(transport, 'writes', forward('writes'));
-    this.#listen(transport, 'resync', () => this.#resync());
-    this.#listen(transport, 'user', () => {
+    this.#listen(link, 'status', forward('status'));
+    this.#listen(link, 'writes', forward('writes'));
+    this.#listen(link, 'resync', () => this.#resync());
+    this.#listen(link, 'user', () => {
       this.#emit('user');
       this.#userChanged();
     });
     if (typeof document !== 'undefined') this.#listen(document, 'visibilitychange', () => this.#statusChanged());
-    void transport.ready().then(() => this.#userChanged(), () => undefined);
+    void link.ready().then(() => this.#userChanged(), () => undefined);
   }
 
   get user(): FlockUser | undefined {
-    return this.transport.user;
+    return this.transport.link.user;
   }
 
   get connection(): ConnectionState {
-    return this.transport.state;
+    return this.transport.link.state;
   }
 
   get presence(): PresenceState {
@@ -96,7 +97,7 @@ export class TransportRoom<T extends RoomTransport = RoomTransport> extends Even
   }
 
   get writes(): readonly QueuedWrite[] {
-    return this.transport.writes;
+    return this.transport.link.writes;
   }
 
   setPresenceStatus(status: PresenceStatus): void {
@@ -124,19 +125,19 @@ export class TransportRoom<T extends RoomTransport = RoomTransport> extends Even
   }
 
   write(request: WriteRequest): Promise<WriteResult> {
-    return this.transport.write(request);
+    return this.transport.link.write(request);
   }
 
   retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.transport.retryWrite(key);
+    return this.transport.link.retryWrite(key);
   }
 
   discardWrite(key: string): Promise<void> {
-    return this.transport.discardWrite(key);
+    return this.transport.link.discardWrite(key);
   }
 
   retryNow(): void {
-    this.transport.retryNow();
+    this.transport.link.retryNow();
   }
 
   /** Leaves the channel and drops every listener and timer. */

@@ -15,25 +15,38 @@ import type {
 import type { PresenceMeta } from '../wire.js';
 
 /**
- * What a backend gives the one Room (room.ts): a channel to join with a presence key, presence
- * to track, broadcasts to send, row changes to bind, reads with an AbortSignal, and writes
- * through the one WriteQueue/outbox. Two implementations: supabase/transport.ts (ChannelSession
- * + REST over supabase-js) and memory/transport.ts (a MemoryNetwork, for stories and tests).
- * Everything a peer sends arrives raw through `ChannelHandlers`; the Room validates it.
- *
- * Events (plain `Event`s): `status` (the connection state changed), `writes` (the outbox
- * changed), `user` (this tab's identity changed), `resync` (a connection-level gap closed:
- * the user's own channel joined, or a scripted reconnect).
+ * The connection a room rides on, as the Room reads it: the state, the identity and the one
+ * outbox. On Supabase it is the page's Connection, shared by its rooms; a MemoryRoom's
+ * transport is its own. Events (plain `Event`s): `status`, `writes`, `user`, and `resync` (a
+ * connection-level gap closed: the user's own channel joined, or a scripted reconnect).
  */
-export interface RoomTransport extends EventTarget {
-  /** The timers of this room's transport; the Room sets its own on them, so closing clears all. */
-  readonly timers: Timers;
+export interface RoomLink extends EventTarget {
   readonly state: ConnectionState;
   readonly user: FlockUser | undefined;
   /** The outbox's entries (pending and failed), oldest first. */
   readonly writes: readonly QueuedWrite[];
   /** Resolves the identity (cached). */
   ready(): Promise<FlockUser>;
+  write(request: WriteRequest): Promise<WriteResult>;
+  retryWrite(key: string): Promise<WriteResult | undefined>;
+  discardWrite(key: string): Promise<void>;
+  /** Counts malformed messages from peers (shown as `dropped`). */
+  noteDropped(count: number): void;
+  retryNow(): void;
+}
+
+/**
+ * What a backend gives the one Room (room.ts): a channel to join with a presence key, presence
+ * to track, broadcasts to send, row changes to bind, reads with an AbortSignal, and — through
+ * its `link` — the connection's state and the one WriteQueue/outbox. Two implementations:
+ * supabase/transport.ts (ChannelSession + REST over supabase-js) and memory/transport.ts (a
+ * MemoryNetwork, for stories and tests). Everything a peer sends arrives raw through
+ * `ChannelHandlers`; the Room validates it.
+ */
+export interface RoomTransport {
+  /** The timers of this room's transport; the Room sets its own on them, so closing clears all. */
+  readonly timers: Timers;
+  readonly link: RoomLink;
   /** The presence key of the current join, if any. */
   readonly presenceKey: string | undefined;
   /** True while the room's channel is joined: `track` and `send` reach the room. */
@@ -45,12 +58,6 @@ export interface RoomTransport extends EventTarget {
   send(event: string, payload: Record<string, unknown>): Promise<boolean>;
   bind(binding: RowSubscription, listener: (change: RowChange) => void, scope: ChangeScope): () => void;
   rows(query: RowQuery, options: ReadOptions): Promise<RowsResult>;
-  write(request: WriteRequest): Promise<WriteResult>;
-  retryWrite(key: string): Promise<WriteResult | undefined>;
-  discardWrite(key: string): Promise<void>;
-  /** Counts malformed messages from peers (shown as `dropped`). */
-  noteDropped(count: number): void;
-  retryNow(): void;
   /** Leaves the channel for good (its synchronous part runs at once). */
   close(): Promise<void>;
 }

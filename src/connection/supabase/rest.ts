@@ -113,15 +113,19 @@ function classify(status: number, error: PostgrestLikeError): SendOutcome {
 function applyFilters<T extends Filterable<T>>(request: T, filters: readonly RowFilter[]): T {
   let out = request;
   for (const { column, op, value, not } of filters) {
-    const operand = value === null ? 'null' : Array.isArray(value) ? `(${value.map((v) => (typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')})` : value;
+    const operand = value === null ? 'null' : Array.isArray(value) ? `(${value.map(quote).join(',')})` : value;
     out = out.filter(column, not ? `not.${op}` : op, operand);
   }
   return out;
 }
 
+/** A value in a PostgREST list or logic tree: numbers as they are, text double-quoted. */
+function quote(value: string | number): string {
+  return typeof value === 'number' ? String(value) : `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
 /** `(a, b) > (x, y)` as PostgREST logic: `a.gt.x, and(a.eq.x, b.gt.y)`, values quoted. */
 function keysetFilter(keyset: Keyset, op: 'gt' | 'lt'): string {
-  const quote = (value: string | number) => (typeof value === 'number' ? String(value) : `"${value.replace(/["\\]/g, '\\$&')}"`);
   const branches = keyset.columns.map((column, i) => {
     const equal = keyset.columns.slice(0, i).map((c, j) => `${c}.eq.${quote(keyset.values[j]!)}`);
     const last = `${column}.${op}.${quote(keyset.values[i]!)}`;

@@ -4,19 +4,7 @@ import { roomTopic, type TransportRoom } from '../room/room.js';
 import type { ChannelHandlers, RoomTransport } from '../room/transport.js';
 import { Timer } from '../timer.js';
 import { Timers } from '../timers.js';
-import type {
-  ChangeScope,
-  ConnectionState,
-  FlockUser,
-  QueuedWrite,
-  ReadOptions,
-  RowChange,
-  RowQuery,
-  RowsResult,
-  RowSubscription,
-  WriteRequest,
-  WriteResult,
-} from '../types.js';
+import type { ChangeScope, ReadOptions, RowChange, RowQuery, RowsResult, RowSubscription } from '../types.js';
 import type { PresenceMeta } from '../wire.js';
 import { ChannelSession } from './channel-session.js';
 import { ReadError, readRows } from './rest.js';
@@ -35,40 +23,17 @@ export type SupabaseRoom = TransportRoom<SupabaseTransport>;
  * room (presence, broadcast and the room's postgres_changes), on the page's one Connection
  * (its socket, status, identity and outbox; notifications on the user's own channel).
  */
-export class SupabaseTransport extends EventTarget implements RoomTransport {
+export class SupabaseTransport implements RoomTransport {
   readonly timers = new Timers();
   readonly session: ChannelSession;
-  readonly #cleanups: (() => void)[] = [];
   #closed = false;
 
   constructor(
     readonly name: string,
     /** The page's one Connection this room rides on. */
-    readonly connection: Connection,
+    readonly link: Connection,
   ) {
-    super();
-    this.session = new ChannelSession(connection.client, this.timers);
-    for (const type of ['status', 'writes', 'resync', 'user']) {
-      const forward = () => void (this.#closed || this.dispatchEvent(new Event(type)));
-      connection.addEventListener(type, forward);
-      this.#cleanups.push(() => connection.removeEventListener(type, forward));
-    }
-  }
-
-  get state(): ConnectionState {
-    return this.connection.state;
-  }
-
-  get user(): FlockUser | undefined {
-    return this.connection.user;
-  }
-
-  get writes(): readonly QueuedWrite[] {
-    return this.connection.writes;
-  }
-
-  ready(): Promise<FlockUser> {
-    return this.connection.ready();
+    this.session = new ChannelSession(link.client, this.timers);
   }
 
   get presenceKey(): string | undefined {
@@ -111,7 +76,7 @@ export class SupabaseTransport extends EventTarget implements RoomTransport {
   }
 
   bind(binding: RowSubscription, listener: (change: RowChange) => void, scope: ChangeScope): () => void {
-    return (scope === 'user' ? this.connection.userChannel() : this.session).addBinding(binding, listener);
+    return (scope === 'user' ? this.link.userChannel() : this.session).addBinding(binding, listener);
   }
 
   /**
@@ -128,9 +93,9 @@ export class SupabaseTransport extends EventTarget implements RoomTransport {
     for (;;) {
       options.signal?.throwIfAborted();
       try {
-        return await readRows(this.connection.client, query, options.signal);
+        return await readRows(this.link.client, query, options.signal);
       } catch (error) {
-        const worthRetrying = error instanceof ReadError && error.transient && this.connection.state.status === 'connected';
+        const worthRetrying = error instanceof ReadError && error.transient && this.link.state.status === 'connected';
         if (this.#closed || backoff.tries >= READ_RETRIES || !worthRetrying || options.signal?.aborted) throw error;
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -140,29 +105,8 @@ export class SupabaseTransport extends EventTarget implements RoomTransport {
     }
   }
 
-  write(request: WriteRequest): Promise<WriteResult> {
-    return this.connection.write(request);
-  }
-
-  retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.connection.retryWrite(key);
-  }
-
-  discardWrite(key: string): Promise<void> {
-    return this.connection.discardWrite(key);
-  }
-
-  noteDropped(count: number): void {
-    this.connection.noteDropped(count);
-  }
-
-  retryNow(): void {
-    this.connection.retryNow();
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
     await this.session.close();
   }
 }
