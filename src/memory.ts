@@ -6,5 +6,5 @@
  * entry so production bundles, and the script-tag file, never carry it.
  * @packageDocumentation
  */
-export { MemoryNetwork } from './connection/memory/network.js';
+export { MemoryNetwork } from './connection/memory/room.js';
 export { MemoryRoom, type MemoryRoomOptions } from './connection/memory/room.js';

@@ -1,7 +1,8 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { BackoffOptions } from './backoff.js';
 import { Connection, type ClientHooks } from './connection.js';
-import { SupabaseRoom } from './room.js';
+import { TransportRoom } from './room/room.js';
+import { SupabaseTransport, type SupabaseRoom } from './supabase/transport.js';
 
 /**
  * The page-wide registry behind "one socket": one Connection per (supabase url, key) — or per
@@ -57,7 +58,7 @@ export function acquireRoom(target: RoomTarget): RoomLease {
   const { connection, rooms } = entry;
   let shared = rooms.get(target.room);
   if (!shared) {
-    const room = new SupabaseRoom(target.room, connection, () => connection.userChannel());
+    const room = new TransportRoom(target.room, new SupabaseTransport(target.room, connection));
     shared = { room, leases: 0 };
     rooms.set(target.room, shared);
   }

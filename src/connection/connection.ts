@@ -5,11 +5,11 @@ import { IdbStore } from './outbox/idb-store.js';
 import { Outbox, writeCounts } from './outbox/outbox.js';
 import { LatencyAverage, STATUS, qualityOf, type ConnectionStatus } from './status.js';
 import { watchSocket, type HeartbeatStatus } from './socket-watch.js';
-import { ChannelSession } from './channel-session.js';
+import { ChannelSession } from './supabase/channel-session.js';
 import { Timers } from './timers.js';
 import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
 import { WriteQueue } from './outbox/write-queue.js';
-import { sendWrite } from './rest.js';
+import { sendWrite } from './supabase/rest.js';
 import { shortTokenRefreshDelay } from './token-refresh.js';
 
 /**

@@ -116,7 +116,8 @@ function cleanName(name: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function guestName(id: string): string {
+/** The name of someone who gave none: `Guest` and the first four hex digits of their id. */
+export function guestName(id: string): string {
   return `Guest ${id.replace(/-/g, '').slice(0, 4).toUpperCase()}`;
 }
 

@@ -59,11 +59,16 @@ export interface ConnectionState {
   owned: boolean;
 }
 
-/** A column comparison, PostgREST's operators. `is` takes null, true or false. */
+/**
+ * A column comparison, PostgREST's operators: `is` takes null, true or false; `in` a list;
+ * `like`/`ilike` a pattern (`%` or `*`, `_`); `match`/`imatch` a POSIX regex; `not` negates
+ * (`not.eq.x`), with SQL's rule that a null column matches neither a test nor its negation.
+ */
 export interface RowFilter {
   column: string;
-  op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'is';
-  value: string | number | boolean | null;
+  op: 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'is' | 'in' | 'like' | 'ilike' | 'match' | 'imatch' | 'isdistinct';
+  value: string | number | boolean | null | readonly (string | number)[];
+  not?: boolean;
 }
 
 /**

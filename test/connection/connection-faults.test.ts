@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { acquireRoom, openConnections, type RoomLease } from '../../src/connection/connection-registry.js';
-import type { SupabaseRoom } from '../../src/connection/room.js';
+import type { SupabaseRoom } from '../../src/connection/supabase/transport.js';
 import type { RowChange, ConnectionState } from '../../src/connection/types.js';
 import { LOCAL_ANON_KEY } from '../../src/index.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
@@ -35,7 +35,7 @@ function mountRoom(url: string, name: string): FlockRoom {
 }
 
 async function joined(room: SupabaseRoom): Promise<void> {
-  await waitFor(() => room.session.current?.state === 'joined' && !!room.user && room.presence.has(room.user.id), 'joined', 15_000);
+  await waitFor(() => room.transport.session.current?.state === 'joined' && !!room.user && room.presence.has(room.user.id), 'joined', 15_000);
 }
 
 async function startProxy(delayMs: number): Promise<string> {
@@ -136,14 +136,14 @@ describe('the connection under faults', () => {
     await executeServerCommand('flock-proxy-delay', { proxyId: proxies[0], delayMs: 200 });
     // Each probe is a real heartbeat round trip (400 ms now); the average moves towards it.
     await waitFor(() => {
-      room.sharedConnection.probe();
+      room.transport.link.probe();
       return (room.connection.latency ?? 0) >= 300;
     }, 'latency above 300 ms', 20_000);
     expect(room.connection.quality).to.be.oneOf(['fair', 'poor']);
 
     await executeServerCommand('flock-proxy-delay', { proxyId: proxies[0], delayMs: 0 });
     await waitFor(() => {
-      room.sharedConnection.probe();
+      room.transport.link.probe();
       return room.connection.quality === 'excellent';
     }, 'excellent again', 20_000);
   });

@@ -2,7 +2,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { openConnections } from '../../src/connection/connection-registry.js';
-import type { SupabaseRoom } from '../../src/connection/room.js';
+import type { SupabaseRoom } from '../../src/connection/supabase/transport.js';
 import type { RowChange } from '../../src/connection/types.js';
 import '../../src/index.js';
 import type { FlockRoom } from '../../src/elements/room/room.js';
@@ -37,7 +37,7 @@ function roomOf(el: FlockRoom): SupabaseRoom {
 
 async function joined(el: FlockRoom): Promise<SupabaseRoom> {
   const room = roomOf(el);
-  await waitFor(() => room.session.current?.state === 'joined' && room.user !== undefined && room.presence.has(room.user.id), 'room joined with presence');
+  await waitFor(() => room.transport.session.current?.state === 'joined' && room.user !== undefined && room.presence.has(room.user.id), 'room joined with presence');
   return room;
 }
 
@@ -68,8 +68,8 @@ describe('<flock-room>', () => {
       </flock-room>`);
     const [a, b] = [host.querySelector<FlockRoom>('#a')!, host.querySelector<FlockRoom>('#b')!];
     const [roomA, roomB] = [await joined(a), await joined(b)];
-    expect(roomA.session.current?.topic).to.equal('realtime:flock:one-socket-a');
-    expect(roomB.session.current?.topic).to.equal('realtime:flock:one-socket-b');
+    expect(roomA.transport.session.current?.topic).to.equal('realtime:flock:one-socket-a');
+    expect(roomB.transport.session.current?.topic).to.equal('realtime:flock:one-socket-b');
     // Compared by identity: chai would try to print a whole Room (and its client) on failure.
     expect(a.querySelector<TestConsumer>('test-consumer')!.room === roomA).to.equal(true);
     expect(a.querySelector<TestShadowHost>('test-shadow-host')!.inner.room === roomA).to.equal(true);
@@ -127,18 +127,18 @@ describe('<flock-room>', () => {
     room.onChanges({ event: 'INSERT', table: 'flock_messages', filter: `room=eq.${room.name}` }, (c) => first.push(c));
     room.onChanges({ event: 'UPDATE', table: 'flock_messages', filter: `room=eq.${room.name}` }, (c) => first.push(c));
     await joined(el);
-    expect(room.session.joins).to.equal(1);
+    expect(room.transport.session.joins).to.equal(1);
 
     room.onChanges({ event: '*', table: 'flock_messages', filter: `room=eq.${room.name}` }, (c) => second.push(c));
     room.onChanges({ event: 'DELETE', table: 'flock_messages' }, () => undefined);
-    await waitFor(() => room.session.joins === 2 && room.session.current?.state === 'joined', 're-join');
+    await waitFor(() => room.transport.session.joins === 2 && room.transport.session.current?.state === 'joined', 're-join');
     const id = crypto.randomUUID();
     const result = await room.write({ key: id, kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id, room: room.name, author_name: 'Ada', body: 'hello' } } });
     expect(result).to.deep.equal({ state: 'sent' });
     await waitFor(() => first.length === 1 && second.length === 1, 'both bindings delivered');
     expect(first[0]!.new.body).to.equal('hello');
     expect(second[0]!.eventType).to.equal('INSERT');
-    expect(room.session.joins).to.equal(2);
+    expect(room.transport.session.joins).to.equal(2);
   });
 
   it('drops and counts malformed broadcasts and presence metas from another client, delivering only valid ones', async () => {
@@ -189,7 +189,7 @@ describe('<flock-room>', () => {
     const host = mount(`<flock-room room="teardown" supabase-url="${url}"><test-consumer></test-consumer></flock-room>`);
     const el = host.firstElementChild as FlockRoom;
     const room = await joined(el);
-    const connection = room.sharedConnection;
+    const connection = room.transport.link;
     const statusEvents: Event[] = [];
     room.addEventListener('status', (e) => statusEvents.push(e));
     expect((await stats()).channels).to.equal(1);
@@ -214,7 +214,7 @@ describe('<flock-room>', () => {
     const filter = `user_id=eq.${a.user!.id}`;
     a.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromA.push(c), 'user');
     b.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromB.push(c), 'user');
-    const personal = a.sharedConnection.userChannel();
+    const personal = a.transport.link.userChannel();
     await waitFor(() => personal.current?.state === 'joined', 'the user channel joined');
     expect(personal.current?.topic).to.equal(`realtime:flock-user:${a.user!.id}`);
     expect(personal.joins).to.equal(1);
@@ -229,11 +229,11 @@ describe('<flock-room>', () => {
   it('shows a changed user-name to the room at once, without a new join', async () => {
     const el = mount(`<flock-room room="rename-${crypto.randomUUID()}" supabase-url="${url}" user-name="Ada"></flock-room>`).firstElementChild as FlockRoom;
     const room = await joined(el);
-    const joins = room.session.joins;
+    const joins = room.transport.session.joins;
     el.userName = 'Ada Lovelace';
     await waitFor(() => room.presence.get(room.user!.id)?.[0]?.name === 'Ada Lovelace', 'the new name in presence');
     expect(room.user?.name).to.equal('Ada Lovelace');
-    expect(room.session.joins).to.equal(joins);
+    expect(room.transport.session.joins).to.equal(joins);
   });
 
   it('is a present, read-only visitor with an app client that has no session', async () => {

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { MemoryNetwork } from '../../src/connection/memory/network.js';
+import { MemoryNetwork } from '../../src/connection/memory/room.js';
 import { MemoryRoom } from '../../src/connection/memory/room.js';
 import { waitFor } from '../support/browser-rooms.js';
 

@@ -1,7 +1,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { acquireRoom, type RoomLease } from '../../src/connection/connection-registry.js';
-import { MemoryNetwork } from '../../src/connection/memory/network.js';
+import { MemoryNetwork } from '../../src/connection/memory/room.js';
 import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import type { Room } from '../../src/connection/types.js';
 import { LOCAL_ANON_KEY } from '../../src/index.js';

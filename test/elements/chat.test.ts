@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { MemoryNetwork } from '../../src/connection/memory/network.js';
+import { MemoryNetwork } from '../../src/connection/memory/room.js';
 import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import type { Row } from '../../src/connection/types.js';
 import '../../src/index.js';

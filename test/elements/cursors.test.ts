@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { emulateMedia } from '@web/test-runner-commands';
 import { html } from 'lit';
-import { MemoryNetwork } from '../../src/connection/memory/network.js';
+import { MemoryNetwork } from '../../src/connection/memory/room.js';
 import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import '../../src/index.js';
 import { effectiveRate } from '../../src/elements/cursors/cursor-sender.js';

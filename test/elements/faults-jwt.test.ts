@@ -43,7 +43,7 @@ describe('faults: the access token expires while connected', () => {
     const { data } = lease.connection.client.auth.onAuthStateChange((event) => {
       if (event === 'TOKEN_REFRESHED') refreshes++;
     });
-    const roomJoins = lease.room.session.joins;
+    const roomJoins = lease.room.transport.session.joins;
     const userJoins = lease.connection.userChannel().joins;
     const started = Date.now();
     // Past two lifetimes.
@@ -56,7 +56,7 @@ describe('faults: the access token expires while connected', () => {
     // test's own subscription, a REST call, a heartbeat), each of which refreshes so short a token.
     // The loop made hundreds.
     expect(refreshes, 'not a refresh loop').to.be.at.most(Math.ceil(lifetimes / 0.75) + 5);
-    expect(lease.room.session.joins, 'the room channel was never ended').to.equal(roomJoins);
+    expect(lease.room.transport.session.joins, 'the room channel was never ended').to.equal(roomJoins);
     expect(lease.connection.userChannel().joins, 'the user channel was never ended').to.equal(userJoins);
     await say(scene, bo.chat, 'after two lifetimes');
     await settled(scene);
@@ -73,12 +73,12 @@ describe('faults: the access token expires while connected', () => {
     await settled(scene);
     const realtime = lease.connection.client.realtime;
     const stale = realtime.accessTokenValue!;
-    const roomJoins = lease.room.session.joins;
+    const roomJoins = lease.room.transport.session.joins;
     const userJoins = lease.connection.userChannel().joins;
     await new Promise((r) => setTimeout(r, 7000));
 
     await realtime.setAuth(stale);
-    await waitFor(() => lease.room.session.joins > roomJoins, 'the room channel joined again', 20_000);
+    await waitFor(() => lease.room.transport.session.joins > roomJoins, 'the room channel joined again', 20_000);
     await waitFor(() => lease.connection.userChannel().joins > userJoins, 'the user channel joined again', 20_000);
     await say(scene, bo.chat, 'after the expiry');
     await waitFor(() => ada.chat.messages.some((m) => m.body === 'after the expiry'), 'Bo’s message reaches Ada', 20_000);

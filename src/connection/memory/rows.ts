@@ -16,29 +16,50 @@ function compare(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : 1;
 }
 
-function test(value: unknown, op: RowFilter['op'] | 'in', operand: Scalar | Scalar[]): boolean {
+type Operand = Scalar | readonly (string | number)[];
+
+/** SQL's LIKE (PostgREST also takes `*` for `%`) as a RegExp; `i` for ILIKE. */
+function likePattern(pattern: string, flags: string): RegExp {
+  let source = '';
+  for (const ch of pattern) source += ch === '%' || ch === '*' ? '.*' : ch === '_' ? '.' : ch.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${source}$`, `s${flags}`);
+}
+
+/** A column test, as Postgres answers it: true, false, or null (a null column), which no filter passes. */
+function test(value: unknown, op: RowFilter['op'], operand: Operand): boolean | null {
+  if (op === 'is') return (value ?? null) === operand;
+  if (op === 'isdistinct') return (value ?? null) === null ? operand !== null : operand === null || compare(value, operand) !== 0;
+  if (value === null || value === undefined) return null;
   switch (op) {
     case 'eq':
-      return value !== null && value !== undefined && compare(value, operand) === 0;
+      return compare(value, operand) === 0;
     case 'neq':
-      return value !== null && value !== undefined && compare(value, operand) !== 0;
+      return compare(value, operand) !== 0;
     case 'lt':
-      return value !== null && value !== undefined && compare(value, operand) < 0;
+      return compare(value, operand) < 0;
     case 'lte':
-      return value !== null && value !== undefined && compare(value, operand) <= 0;
+      return compare(value, operand) <= 0;
     case 'gt':
-      return value !== null && value !== undefined && compare(value, operand) > 0;
+      return compare(value, operand) > 0;
     case 'gte':
-      return value !== null && value !== undefined && compare(value, operand) >= 0;
-    case 'is':
-      return (value ?? null) === operand;
+      return compare(value, operand) >= 0;
     case 'in':
-      return Array.isArray(operand) && operand.some((o) => compare(value, o) === 0);
+      return Array.isArray(operand) && operand.some((o) => compare(value, typeof value === 'number' ? Number(o) : o) === 0);
+    case 'like':
+    case 'ilike':
+      return likePattern(String(operand), op === 'ilike' ? 'i' : '').test(String(value));
+    case 'match':
+    case 'imatch':
+      return new RegExp(String(operand), op === 'imatch' ? 'i' : '').test(String(value));
   }
 }
 
+/** Whether `row` passes every filter; `not` negates a test, and a null result passes neither way. */
 export function matches(row: Row, filters: readonly RowFilter[] = []): boolean {
-  return filters.every(({ column, op, value }) => test(row[column], op, value));
+  return filters.every(({ column, op, value, not }) => {
+    const result = test(row[column], op, value as Operand);
+    return result === null ? false : not ? !result : result;
+  });
 }
 
 /** Strictly after (`dir` 1) or before (-1) the keyset row in its columns' order. */
@@ -75,10 +96,10 @@ export function bindingMatches(binding: RowSubscription, table: string, eventTyp
   if (!binding.filter) return true;
   const found = /^([^=]+)=(eq|neq|lt|lte|gt|gte|in)\.(.*)$/.exec(binding.filter);
   if (!found) return false;
-  const [, column, op, raw] = found as unknown as [string, string, RowFilter['op'] | 'in', string];
+  const [, column, op, raw] = found as unknown as [string, string, RowFilter['op'], string];
   const operand = op === 'in' ? raw.replace(/^\(|\)$/g, '').split(',') : raw;
   const value = row[column];
   // Realtime compares as text against the column's own type; numbers here are compared as numbers.
   const typed = typeof value === 'number' ? (Array.isArray(operand) ? operand.map(Number) : Number(operand)) : operand;
-  return test(value, op, typed);
+  return test(value, op, typed) === true;
 }

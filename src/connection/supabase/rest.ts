@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { SendOutcome } from './outbox/outbox.js';
-import type { RowFilter, FlockTable, Keyset, RowQuery, RowsResult, Write } from './types.js';
+import type { SendOutcome } from '../outbox/outbox.js';
+import { TABLE_KEYS } from '../tables.js';
+import type { RowFilter, Keyset, RowQuery, RowsResult, Write } from '../types.js';
 
 /**
  * The Room's reads and writes as PostgREST requests through supabase-js. Writes are data
@@ -8,12 +9,6 @@ import type { RowFilter, FlockTable, Keyset, RowQuery, RowsResult, Write } from 
  * ignores a row whose key exists (the client made the id), so a replay after an unknown
  * outcome changes nothing.
  */
-
-const PRIMARY_KEYS: Record<FlockTable, string> = {
-  flock_messages: 'id',
-  flock_notifications: 'id',
-  flock_reads: 'user_id,room',
-};
 
 interface Filterable<T> {
   filter(column: string, operator: string, value: unknown): T;
@@ -73,7 +68,7 @@ export async function sendWrite(client: SupabaseClient, stored: Write): Promise<
   let result: { error: PostgrestLikeError | null; status: number; data: unknown };
   switch (write.op) {
     case 'create':
-      result = await table.upsert(write.values, { onConflict: PRIMARY_KEYS[write.table], ignoreDuplicates: true }).abortSignal(signal);
+      result = await table.upsert(write.values, { onConflict: TABLE_KEYS[write.table].join(','), ignoreDuplicates: true }).abortSignal(signal);
       break;
     case 'upsert':
       result = await table.upsert(write.values, { onConflict: write.onConflict }).abortSignal(signal);
@@ -117,13 +112,20 @@ function classify(status: number, error: PostgrestLikeError): SendOutcome {
 
 function applyFilters<T extends Filterable<T>>(request: T, filters: readonly RowFilter[]): T {
   let out = request;
-  for (const { column, op, value } of filters) out = out.filter(column, op, value === null ? 'null' : value);
+  for (const { column, op, value, not } of filters) {
+    const operand = value === null ? 'null' : Array.isArray(value) ? `(${value.map(quote).join(',')})` : value;
+    out = out.filter(column, not ? `not.${op}` : op, operand);
+  }
   return out;
+}
+
+/** A value in a PostgREST list or logic tree: numbers as they are, text double-quoted. */
+function quote(value: string | number): string {
+  return typeof value === 'number' ? String(value) : `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** `(a, b) > (x, y)` as PostgREST logic: `a.gt.x, and(a.eq.x, b.gt.y)`, values quoted. */
 function keysetFilter(keyset: Keyset, op: 'gt' | 'lt'): string {
-  const quote = (value: string | number) => (typeof value === 'number' ? String(value) : `"${value.replace(/["\\]/g, '\\$&')}"`);
   const branches = keyset.columns.map((column, i) => {
     const equal = keyset.columns.slice(0, i).map((c, j) => `${c}.eq.${quote(keyset.values[j]!)}`);
     const last = `${column}.${op}.${quote(keyset.values[i]!)}`;

@@ -1,7 +1,20 @@
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { Backoff } from './backoff.js';
-import type { Timers } from './timers.js';
-import type { RowSubscription, RowChange, FlockTable } from './types.js';
+import { Backoff, type BackoffOptions } from '../backoff.js';
+import { Timer } from '../timer.js';
+import type { Timers } from '../timers.js';
+import type { RowSubscription, RowChange, FlockTable } from '../types.js';
+
+/** What the owner of a session says about its channel: the topic, the presence key, and what to do on a join. */
+export interface ChannelSetup {
+  topic: string;
+  /** Presence key (the user id), or undefined for a channel without presence. */
+  presenceKey?: string;
+  onJoined(first: boolean): void;
+  /** Lets the owner add its own listeners (presence, broadcast) to each channel it builds. */
+  decorate?(channel: RealtimeChannel): void;
+}
+
+type ChangeListener = (change: RowChange) => void;
 
 /**
  * One Realtime channel and everything joined on it. Supabase sends a channel's
@@ -18,18 +31,6 @@ import type { RowSubscription, RowChange, FlockTable } from './types.js';
  * auth session and refreshes an expired one); the re-join's `onJoined(false)` lets elements
  * catch up on what the gap missed.
  */
-
-export interface ChannelSetup {
-  topic: string;
-  /** Presence key (the user id), or undefined for a channel without presence. */
-  presenceKey?: string;
-  onJoined(first: boolean): void;
-  /** Lets the owner add its own listeners (presence, broadcast) to each channel it builds. */
-  decorate?(channel: RealtimeChannel): void;
-}
-
-type ChangeListener = (change: RowChange) => void;
-
 export class ChannelSession {
   /** How many times a channel was built and joined (the first join, re-joins for late bindings, and after the server ended one). */
   joins = 0;
@@ -40,15 +41,20 @@ export class ChannelSession {
   #closed = false;
   #building: Promise<void> = Promise.resolve();
   /** Re-joins after the server ended the channel: 1 s, 2 s … 30 s with jitter, reset by a join. */
-  readonly #rejoinBackoff = new Backoff();
-  #rejoinTimer: number | undefined;
+  readonly #rejoin: Timer;
   /** Set by `start`: until the owner knows the presence key, needs are gathered but nothing joins. */
   #setup: ChannelSetup | undefined;
 
-  constructor(
-    private readonly client: SupabaseClient,
-    private readonly timers: Timers,
-  ) {}
+  readonly #client: SupabaseClient;
+  readonly #timers: Timers;
+
+  /** `backoff` sets the re-join schedule (tests fix its jitter). */
+  constructor(client: SupabaseClient, timers: Timers, backoff: BackoffOptions = {}) {
+    this.#client = client;
+    this.#timers = timers;
+    const delays = new Backoff(backoff);
+    this.#rejoin = new Timer(timers, () => this.#rejoinNow(), (tries) => delays.delayFor(tries));
+  }
 
   /** The live channel, when joined or joining. */
   get current(): RealtimeChannel | undefined {
@@ -59,7 +65,7 @@ export class ChannelSession {
   schedule(): void {
     // Before `start`, needs are only gathered: `start` joins with all of them.
     if (this.#closed || !this.#setup || this.#scheduled !== undefined) return;
-    this.#scheduled = this.timers.setTimeout(() => {
+    this.#scheduled = this.#timers.setTimeout(() => {
       this.#scheduled = undefined;
       this.#building = this.#building.then(() => this.#rebuild());
     }, 0);
@@ -91,12 +97,12 @@ export class ChannelSession {
   /** Leaves the channel for good. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.timers.clearTimeout(this.#scheduled);
-    this.timers.clearTimeout(this.#rejoinTimer);
+    this.#timers.clearTimeout(this.#scheduled);
+    this.#rejoin.cancel();
     await this.#building;
     const channel = this.#channel;
     this.#channel = undefined;
-    if (channel) await this.client.removeChannel(channel);
+    if (channel) await this.#client.removeChannel(channel);
   }
 
   /**
@@ -105,29 +111,29 @@ export class ChannelSession {
    * server that keeps refusing is not hammered.
    */
   #endedByServer(): void {
-    if (this.#closed || this.#rejoinTimer !== undefined) return;
-    this.#rejoinTimer = this.timers.setTimeout(() => {
-      this.#rejoinTimer = undefined;
-      this.#building = this.#building.then(async () => {
-        // The join carries realtime-js's cached token, likely the expired one: fetch a fresh one first.
-        await this.client.realtime.setAuth().catch(() => undefined);
-        await this.#rebuild();
-      });
-    }, this.#rejoinBackoff.next());
+    if (this.#closed || this.#rejoin.scheduled) return;
+    this.#rejoin.schedule();
+  }
+
+  #rejoinNow(): void {
+    this.#building = this.#building.then(async () => {
+      // The join carries realtime-js's cached token, likely the expired one: fetch a fresh one first.
+      await this.#client.realtime.setAuth().catch(() => undefined);
+      await this.#rebuild();
+    });
   }
 
   async #rebuild(): Promise<void> {
     if (this.#closed) return;
-    this.timers.clearTimeout(this.#rejoinTimer);
-    this.#rejoinTimer = undefined;
+    this.#rejoin.cancel();
     const previous = this.#channel;
     this.#channel = undefined;
     // realtime-js hands back an existing channel for the same topic: the old one must be gone first.
-    if (previous) await this.client.removeChannel(previous);
+    if (previous) await this.#client.removeChannel(previous);
     if (this.#closed || !this.#setup) return;
     for (const [signature, entry] of this.#bindings) if (entry.listeners.size === 0) this.#bindings.delete(signature);
     const { topic, presenceKey } = this.#setup;
-    const channel = this.client.channel(topic, {
+    const channel = this.#client.channel(topic, {
       config: {
         broadcast: { self: false, ack: false },
         presence: { key: presenceKey ?? '', enabled: presenceKey !== undefined },
@@ -149,7 +155,7 @@ export class ChannelSession {
       if (this.#channel !== channel) return;
       if (status === 'CLOSED') this.#endedByServer();
       if (status !== 'SUBSCRIBED') return;
-      this.#rejoinBackoff.reset();
+      this.#rejoin.reset();
       const first = !this.#joinedOnce;
       this.#joinedOnce = true;
       setup.onJoined(first);
