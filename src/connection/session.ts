@@ -76,7 +76,9 @@ export class Session {
     // under auth-js's 90 s margin at once, whose event would read it again: a refresh loop.
     if (event === 'TOKEN_REFRESHED') return;
     // Auth's own lock is held while this runs: resolving here would deadlock on getSession.
-    this.#timers.setTimeout(() => void this.refresh().catch(() => undefined), 0);
+    this.#timers.setTimeout(() => {
+      if (!this.#closed) void this.refresh().catch(() => undefined);
+    }, 0);
   }
 
   /** Stops reacting; timers go with the owner's `Timers.clearAll()`. */
