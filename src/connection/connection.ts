@@ -1,7 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { fullJitter, type BackoffOptions } from './backoff.js';
 import { resolveIdentity, saveProfile } from './identity.js';
-import { INPUT } from './liveness.js';
 import { Link } from './link.js';
 import { Outbox } from './outbox.js';
 import { Session } from './session.js';
@@ -26,6 +25,7 @@ export interface ConnectionOptions {
   owned: boolean;
   /** Where a kit-created client sends its reconnect questions; the Connection installs itself. */
   hooks?: { current: ClientHooks | undefined };
+  /** The reconnect schedule of a kit-created client (see `fullJitter`). */
   backoff?: BackoffOptions;
   /** Timer functions; tests pass counting ones to prove nothing outlives `dispose()`. */
   timers?: Timers;
@@ -53,7 +53,6 @@ export class Connection extends EventTarget {
   readonly key: string;
   readonly #options: ConnectionOptions;
   readonly #timers: Timers;
-  readonly #backoff: Backoff;
   readonly #session: Session;
   readonly #link: Link;
   #dropped = 0;
@@ -72,7 +71,6 @@ export class Connection extends EventTarget {
     this.url = options.url;
     this.key = options.key;
     this.#timers = options.timers ?? new Timers();
-    this.#backoff = new Backoff(options.backoff);
     this.#queue = new WriteQueue(this.client, () => this.outbox(), this.#timers, () => this.#link.state.status === STATUS.connected);
     const client = this.client;
     this.#session = new Session({
@@ -88,7 +86,7 @@ export class Connection extends EventTarget {
       client,
       owned: this.owned,
       timers: this.#timers,
-      delayFor: (tries) => this.#backoff.delayFor(tries),
+      delayFor: fullJitter(options.backoff),
       changed: () => this.#emit('status'),
       connected: () => {
         // Back online: a visitor may now sign in, and the outbox goes out.
@@ -98,7 +96,7 @@ export class Connection extends EventTarget {
     });
     this.#cleanups.push(() => this.#link.close());
     if (options.hooks) {
-      options.hooks.current = { reconnectDelay: (tries) => this.#link.input({ type: INPUT.retry, tries }) ?? 0 };
+      options.hooks.current = { reconnectDelay: (tries) => this.#link.input({ type: 'retry', tries }) ?? 0 };
       this.#cleanups.push(() => (options.hooks!.current = undefined));
     }
     this.#link.start();
@@ -215,7 +213,7 @@ export class Connection extends EventTarget {
    * asks realtime-js to connect if it is idle.
    */
   retryNow(): void {
-    this.#link.input({ type: INPUT.retryNow });
+    this.#link.input({ type: 'retryNow' });
   }
 
   /** Leaves the user's channel and releases every listener and timer; a kit-created socket is closed by the registry. */

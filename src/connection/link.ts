@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { INITIAL, INPUT, next, type Effect, type Facts, type LivenessInput, type LivenessState } from './liveness.js';
+import { INITIAL, next, type Effect, type Facts, type LivenessInput, type LivenessState } from './liveness.js';
 import { LatencyAverage } from './status.js';
 import { watchSocket } from './socket-watch.js';
 import type { Timers } from './timers.js';
@@ -36,25 +36,25 @@ export class Link {
     this.#options = options;
     this.#cleanups.push(
       watchSocket(options.client.realtime, {
-        open: () => this.input({ type: INPUT.open }),
-        close: () => this.input({ type: INPUT.close }),
-        error: () => this.input({ type: INPUT.error }),
+        open: () => this.input({ type: 'open' }),
+        close: () => this.input({ type: 'close' }),
+        error: () => this.input({ type: 'error' }),
         heartbeat: (beat, latency) => {
           if (beat === 'ok' && latency !== undefined) this.#latency.add(latency);
-          this.input({ type: INPUT.heartbeat, beat, latency });
+          this.input({ type: 'heartbeat', beat, latency });
         },
       }),
     );
-    this.#listen(window, 'online', () => this.input({ type: INPUT.online }));
-    this.#listen(window, 'offline', () => this.input({ type: INPUT.offline }));
+    this.#listen(window, 'online', () => this.input({ type: 'online' }));
+    this.#listen(window, 'offline', () => this.input({ type: 'offline' }));
     this.#listen(document, 'visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.input({ type: INPUT.visible });
+      if (document.visibilityState === 'visible') this.input({ type: 'visible' });
     });
   }
 
   /** Reads the socket as it is now (it may already be open) and begins watching. */
   start(): void {
-    this.input({ type: INPUT.start });
+    this.input({ type: 'start' });
   }
 
   get state(): LivenessState {
@@ -72,10 +72,10 @@ export class Link {
     const step = next(this.#state, input, this.#facts());
     const changed = step.state !== this.#state;
     this.#state = step.state;
-    if (step.connectWatch !== undefined) this.#connectWatch = this.#watch(this.#connectWatch, step.connectWatch, INPUT.connectTimeout);
-    if (step.wakeWatch !== undefined) this.#wakeWatch = this.#watch(this.#wakeWatch, step.wakeWatch, INPUT.wakeTimeout);
+    if (step.connectWatch !== undefined) this.#connectWatch = this.#watch(this.#connectWatch, step.connectWatch, 'connectTimeout');
+    if (step.wakeWatch !== undefined) this.#wakeWatch = this.#watch(this.#wakeWatch, step.wakeWatch, 'wakeTimeout');
     if (changed) this.#options.changed();
-    for (const effect of step.effects) this.#run(effect);
+    for (const effect of step.effects ?? []) this.#run(effect);
     return step.delay;
   }
 

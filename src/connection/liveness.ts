@@ -26,28 +26,14 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 /** After a pause, how long a kit-created socket has to answer a heartbeat before it is replaced. */
 export const WAKE_PROBE_MS = 3000;
 
-/** What the machine reacts to. */
-export const INPUT = Object.freeze({
-  /** The Connection was created (the socket may already be open). */
-  start: 'start',
-  open: 'open',
-  close: 'close',
-  error: 'error',
-  heartbeat: 'heartbeat',
-  online: 'online',
-  offline: 'offline',
-  /** The page became visible. */
-  visible: 'visible',
-  /** Phoenix asks how long to wait before try number `tries` (kit-created clients). */
-  retry: 'retry',
-  /** Someone asked to reconnect now (Retry now, or the network came back). */
-  retryNow: 'retryNow',
-  /** The connect watch ran out: an attempt still connecting is abandoned. */
-  connectTimeout: 'connectTimeout',
-  /** The wake probe ran out: a socket silent since the page woke is replaced. */
-  wakeTimeout: 'wakeTimeout',
-} as const);
-
+/**
+ * What the machine reacts to: `start` (the Connection was created; the socket may already be
+ * open), the socket's `open`, `close`, `error` and `heartbeat`s, the browser's `online`,
+ * `offline` and `visible`, `retry` (phoenix asks how long to wait before try number `tries`,
+ * kit-created clients), `retryNow` (Retry now, or the network came back), and the watches
+ * running out: `connectTimeout` (an attempt still connecting is abandoned) and `wakeTimeout` (a
+ * socket silent since the page woke is replaced).
+ */
 export type LivenessInput =
   | { type: 'start' | 'open' | 'close' | 'error' | 'online' | 'offline' | 'visible' | 'retryNow' | 'connectTimeout' | 'wakeTimeout' }
   | { type: 'heartbeat'; beat: HeartbeatStatus; latency?: number }
@@ -100,7 +86,8 @@ export interface Step {
   readonly connectWatch?: number | null;
   /** The wake probe's deadline, the same way. */
   readonly wakeWatch?: number | null;
-  readonly effects: readonly Effect[];
+  /** What to do, in order; none when absent. */
+  readonly effects?: readonly Effect[];
 }
 
 export const INITIAL: LivenessState = Object.freeze({
@@ -114,50 +101,49 @@ export const INITIAL: LivenessState = Object.freeze({
 /** Every status transition. Returns `state` itself when nothing changed. */
 export function next(state: LivenessState, input: LivenessInput, facts: Facts): Step {
   switch (input.type) {
-    case INPUT.start:
+    case 'start':
       if (facts.socket === 'open') return opened(state, facts);
-      return { state, connectWatch: facts.owned ? CONNECT_TIMEOUT_MS : undefined, effects: [] };
-    case INPUT.open:
+      return { state, connectWatch: facts.owned ? CONNECT_TIMEOUT_MS : undefined };
+    case 'open':
       return opened(state, facts);
-    case INPUT.close:
+    case 'close':
       // Phoenix counts an owned socket's tries and tells us through `retry`; an app's we count here.
-      return { state: { ...state, status: lostStatus(facts), attempt: facts.owned ? state.attempt : state.attempt + 1 }, effects: [] };
-    case INPUT.error:
-      return { state, effects: [] };
-    case INPUT.heartbeat:
+      return { state: { ...state, status: lostStatus(facts), attempt: facts.owned ? state.attempt : state.attempt + 1 } };
+    case 'error':
+      return { state };
+    case 'heartbeat':
       if (input.beat === 'sent' && facts.visible && stale(state, facts)) {
         // Late by more than an interval on a visible page (hidden ones are throttled): timers were paused.
         return presumeLost(state, facts);
       }
       if (input.beat === 'ok' && input.latency !== undefined) {
         const heard = { ...state, lastHeardAt: facts.now };
-        return heard.status !== STATUS.connected && facts.socket === 'open' ? opened(heard, facts) : { state: heard, effects: [] };
+        return heard.status !== STATUS.connected && facts.socket === 'open' ? opened(heard, facts) : { state: heard };
       }
-      if (input.beat === 'timeout') return { state: { ...state, status: lostStatus(facts) }, effects: [] };
-      return { state, effects: [] };
-    case INPUT.online:
-    case INPUT.visible: {
+      if (input.beat === 'timeout') return { state: { ...state, status: lostStatus(facts) } };
+      return { state };
+    case 'online':
+    case 'visible': {
       const back = state.status === STATUS.offline && facts.online ? { ...state, status: STATUS.reconnecting } : state;
       if (stale(back, facts)) return presumeLost(back, facts);
-      return facts.owned ? retryNow(back, facts) : { state: back, effects: [] };
+      return facts.owned ? retryNow(back, facts) : { state: back };
     }
-    case INPUT.offline:
-      return { state: { ...state, status: STATUS.offline }, effects: [] };
-    case INPUT.retry: {
+    case 'offline':
+      return { state: { ...state, status: STATUS.offline } };
+    case 'retry': {
       const delay = facts.delayFor(input.tries);
       return {
         state: { ...state, status: lostStatus(facts), attempt: input.tries, nextRetryAt: facts.now + delay },
         delay,
         connectWatch: facts.owned ? delay + CONNECT_TIMEOUT_MS : undefined,
-        effects: [],
       };
     }
-    case INPUT.retryNow:
+    case 'retryNow':
       return retryNow(state, facts);
-    case INPUT.connectTimeout:
-      return facts.socket === 'opening' ? retryNow(state, facts) : { state, effects: [] };
-    case INPUT.wakeTimeout:
-      return state.status !== STATUS.connected && facts.owned ? reconnect(state, facts) : { state, effects: [] };
+    case 'connectTimeout':
+      return facts.socket === 'opening' ? retryNow(state, facts) : { state };
+    case 'wakeTimeout':
+      return state.status !== STATUS.connected && facts.owned ? reconnect(state, facts) : { state };
   }
 }
 
@@ -186,7 +172,7 @@ function opened(state: LivenessState, facts: Facts): Step {
 
 /** An open socket is left alone; an owned one is replaced now; an app's is asked to connect. */
 function retryNow(state: LivenessState, facts: Facts): Step {
-  if (facts.socket === 'open') return { state, effects: [] };
+  if (facts.socket === 'open') return { state };
   return facts.owned ? reconnect(state, facts) : { state, effects: ['connect'] };
 }
 

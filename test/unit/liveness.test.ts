@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../src/connection/backoff.js';
+import { fullJitter } from '../../src/connection/backoff.js';
 import { CONNECT_TIMEOUT_MS, INITIAL, WAKE_PROBE_MS, next, type Effect, type Facts, type LivenessInput, type LivenessState, type Step } from '../../src/connection/liveness.js';
 import { STATUS } from '../../src/connection/status.js';
 import { Timer } from '../../src/connection/timer.js';
@@ -16,7 +16,7 @@ import { FakeClock } from './support/fake-clock.js';
 const NOW = 1_700_000_000_000;
 const HEARTBEAT_MS = 15_000;
 /** Jitter fixed at one half: each delay is exactly half its ceiling (1 s, 2 s, 4 s … 30 s). */
-const delayFor = (tries: number) => new Backoff({ random: () => 0.5 }).delayFor(tries);
+const delayFor = fullJitter({ random: () => 0.5 });
 
 function facts(overrides: Partial<Facts> = {}): Facts {
   return { now: NOW, online: true, visible: true, socket: 'closed', heartbeatMs: HEARTBEAT_MS, owned: true, delayFor, ...overrides };
@@ -100,7 +100,7 @@ describe('next(state, input, facts)', () => {
       if ('connectWatch' in row) assert.equal(step.connectWatch, row.connectWatch, 'connectWatch');
       else if (row.input.type !== 'retry') assert.equal(step.connectWatch, undefined, 'connectWatch');
       assert.equal(step.wakeWatch, row.wakeWatch, 'wakeWatch');
-      if (row.effects) assert.deepEqual(step.effects, row.effects, 'effects');
+      if (row.effects) assert.deepEqual(step.effects ?? [], row.effects, 'effects');
       assert.equal(step.state === row.from, row.unchanged === true, 'same state object');
     });
   }
@@ -136,7 +136,7 @@ function page(options: { owned?: boolean } = {}) {
       timers.clearTimeout(watches[watch]);
       watches[watch] = ms === null ? undefined : timers.setTimeout(() => send({ type: input }), ms);
     }
-    for (const effect of step.effects) {
+    for (const effect of step.effects ?? []) {
       effects.push(effect);
       if (effect === 'reconnect') {
         // Phoenix's own step: the planned try dropped and its count reset, a socket opened now.
