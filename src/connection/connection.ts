@@ -2,13 +2,15 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { fullJitter, type BackoffOptions } from './backoff.js';
 import { resolveIdentity, saveProfile } from './identity.js';
 import { Link } from './link.js';
-import { Outbox } from './outbox.js';
+import { IdbStore } from './outbox/idb-store.js';
+import { Outbox, writeCounts } from './outbox/outbox.js';
 import { Session } from './session.js';
 import { STATUS, qualityOf } from './status.js';
 import { ChannelSession } from './channel-session.js';
 import { Timers } from './timers.js';
 import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
-import { WriteQueue } from './write-queue.js';
+import { WriteQueue } from './outbox/write-queue.js';
+import { sendWrite } from './rest.js';
 
 export { CONNECT_TIMEOUT_MS, WAKE_PROBE_MS } from './liveness.js';
 
@@ -71,7 +73,7 @@ export class Connection extends EventTarget {
     this.url = options.url;
     this.key = options.key;
     this.#timers = options.timers ?? new Timers();
-    this.#queue = new WriteQueue(this.client, () => this.outbox(), this.#timers, () => this.#link.state.status === STATUS.connected);
+    this.#queue = new WriteQueue((write) => sendWrite(this.client, write), () => this.outbox(), this.#timers, () => this.#link.state.status === STATUS.connected);
     const client = this.client;
     this.#session = new Session({
       owned: this.owned,
@@ -108,7 +110,7 @@ export class Connection extends EventTarget {
   get state(): ConnectionState {
     const latency = this.#link.latency;
     const live = this.#link.state;
-    const failed = this.#outboxEntries.filter((e) => e.state === 'failed').length;
+    const { queued, failed } = writeCounts(this.#outboxEntries);
     return {
       status: live.status,
       latency: latency === undefined ? undefined : Math.round(latency),
@@ -116,7 +118,7 @@ export class Connection extends EventTarget {
       attempt: live.attempt,
       nextRetryAt: live.nextRetryAt,
       lastConnectedAt: live.lastConnectedAt,
-      queued: this.#outboxEntries.length - failed,
+      queued,
       failed,
       dropped: this.#dropped,
       owned: this.owned,
@@ -151,7 +153,7 @@ export class Connection extends EventTarget {
   /** The outbox of the current user on this project, opened on first use. */
   outbox(): Promise<Outbox> {
     this.#outboxPromise ??= this.ready().then(async (user) => {
-      const outbox = await Outbox.open(`${this.url}|${user.id}`, this.#options.outboxDb);
+      const outbox = await Outbox.open(await IdbStore.open(`${this.url}|${user.id}`, this.#options.outboxDb));
       if (this.#disposed) {
         outbox.close();
         throw new Error('connection closed');
