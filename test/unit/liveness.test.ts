@@ -73,6 +73,8 @@ const rows: Row[] = [
   { name: "the same for an app's socket: probed, no wake watch (its own heartbeat decides)", from: silent, input: { type: 'heartbeat', beat: 'sent' }, facts: { socket: 'open', owned: false }, to: { status: 'reconnecting', lastHeardAt: 0 }, effects: ['probe'] },
   { name: 'heartbeat sent on a hidden page (throttled timers): nothing', from: silent, input: { type: 'heartbeat', beat: 'sent' }, facts: { socket: 'open', visible: false }, to: { status: 'connected' }, unchanged: true },
   { name: 'heartbeat sent exactly two intervals after the last answer: nothing', from: state({ ...connected, lastHeardAt: NOW - 2 * HEARTBEAT_MS }), input: { type: 'heartbeat', beat: 'sent' }, facts: { socket: 'open' }, to: { status: 'connected' }, unchanged: true },
+  { name: "heartbeat 'disconnected' (phoenix's own close follows): nothing", from: connected, input: { type: 'heartbeat', beat: 'disconnected' }, to: { status: 'connected' }, unchanged: true },
+  { name: 'heartbeat answered without a round trip figure: nothing', from: retrying, input: { type: 'heartbeat', beat: 'ok' }, facts: { socket: 'open' }, to: { status: 'reconnecting' }, unchanged: true },
   // The browser
   { name: 'offline: offline at once', from: connected, input: { type: 'offline' }, facts: { socket: 'open', online: false }, to: { status: 'offline' }, effects: [] },
   { name: 'online with the socket down: reconnect now, planned retry dropped, watched 10 s', from: offline, input: { type: 'online' }, to: { status: 'reconnecting', attempt: 3, nextRetryAt: undefined }, connectWatch: CONNECT_TIMEOUT_MS, effects: ['reconnect'] },
