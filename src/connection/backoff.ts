@@ -1,49 +1,19 @@
-/**
- * Reconnect delays: exponential from `baseMs` (1 s, 2 s, 4 s …), capped at `capMs` (30 s),
- * with full jitter — a uniform draw below the ceiling — so a server coming back is not hit
- * by every client at the same instant. `reset()` after a success starts again from 1 s.
- */
+/** The shape of a reconnect schedule; the defaults are the kit's. */
 export interface BackoffOptions {
+  /** The first ceiling, ms. Default 1 s. */
   baseMs?: number;
+  /** The highest ceiling, ms. Default 30 s. */
   capMs?: number;
-  /** A number in [0, 1); `Math.random` unless a test fixes it. */
+  /** A number in [0, 1); `Math.random` unless a test fixes it, so the delays are exact. */
   random?: () => number;
 }
 
-export class Backoff {
-  #attempts = 0;
-  readonly #baseMs: number;
-  readonly #capMs: number;
-  readonly #random: () => number;
-
-  constructor(options: BackoffOptions = {}) {
-    this.#baseMs = options.baseMs ?? 1000;
-    this.#capMs = options.capMs ?? 30_000;
-    this.#random = options.random ?? Math.random;
-  }
-
-  /** How many delays have been handed out since the last reset. */
-  get attempt(): number {
-    return this.#attempts;
-  }
-
-  /** The ceiling for attempt `n` (1-based): base · 2^(n−1), at most the cap. */
-  ceiling(n: number): number {
-    return Math.min(this.#capMs, this.#baseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
-  }
-
-  /** The next delay in milliseconds. */
-  next(): number {
-    return this.delayFor(this.#attempts + 1);
-  }
-
-  /** The delay before try number `n` (1-based), when the caller counts tries itself (phoenix does). */
-  delayFor(n: number): number {
-    this.#attempts = n;
-    return Math.floor(this.#random() * this.ceiling(n));
-  }
-
-  reset(): void {
-    this.#attempts = 0;
-  }
+/**
+ * Reconnect delays as phoenix's `Timer` takes them, `tries => ms` (tries count from 1, and the
+ * Timer starts its count again after a success): exponential ceilings from `baseMs` (1 s, 2 s,
+ * 4 s …) capped at `capMs` (30 s), with full jitter — a uniform draw below the ceiling — so a
+ * server coming back is not hit by every client at the same instant.
+ */
+export function fullJitter({ baseMs = 1000, capMs = 30_000, random = Math.random }: BackoffOptions = {}): (tries: number) => number {
+  return (tries) => Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.max(0, Math.min(tries - 1, 30))));
 }

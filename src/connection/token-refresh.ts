@@ -1,4 +1,7 @@
-import type { Session } from '@supabase/supabase-js';
+/** What of an auth-js `Session` this reads: its end, in epoch seconds. */
+export interface ExpiringSession {
+  expires_at?: number;
+}
 
 /**
  * auth-js refreshes on a 30 s tick once a token is within 90 s of expiry, so a token that lives
@@ -13,7 +16,7 @@ const MIN_DELAY_MS = 1000;
  * margin) so that a short-lived token is renewed before it lapses; `undefined` when auth-js's own
  * tick covers it. Three quarters of the time left: one refresh per lifetime, not a loop.
  */
-export function shortTokenRefreshDelay(session: Session | null, now = Date.now()): number | undefined {
+export function shortTokenRefreshDelay(session: ExpiringSession | null, now = Date.now()): number | undefined {
   if (!session?.expires_at) return undefined;
   const left = session.expires_at * 1000 - now;
   if (left >= TICK_COVERS_MS) return undefined;

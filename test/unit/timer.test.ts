@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Backoff } from '../../src/connection/backoff.js';
+import { fullJitter } from '../../src/connection/backoff.js';
 import { Timer } from '../../src/connection/timer.js';
 import { Timers } from '../../src/connection/timers.js';
 import { FakeClock } from './support/fake-clock.js';
@@ -43,14 +43,25 @@ test('schedule replaces a planned try; cancel keeps the count; Timers.clearAll l
   assert.equal(timers.pending, 0);
 });
 
-test('over a full-jitter Backoff the delays stay under 1 s, 2 s, 4 s … capped at 30 s', () => {
+test('over fullJitter the delays stay under 1 s, 2 s, 4 s … capped at 30 s', () => {
   const clock = new FakeClock();
-  const backoff = new Backoff({ random: () => 0.999 });
-  const timer = new Timer(new Timers(clock), () => undefined, (tries) => backoff.delayFor(tries));
+  const timer = new Timer(new Timers(clock), () => undefined, fullJitter({ random: () => 0.999 }));
   const delays: number[] = [];
   for (let i = 0; i < 7; i++) {
     delays.push(timer.schedule());
     clock.runAll();
   }
   assert.deepEqual(delays, [999, 1998, 3996, 7992, 15984, 29970, 29970]);
+});
+
+test('after a reset the schedule over fullJitter starts again from the first delay', () => {
+  const clock = new FakeClock();
+  const timer = new Timer(new Timers(clock), () => undefined, fullJitter({ random: () => 0.999 }));
+  for (let i = 0; i < 10; i++) {
+    timer.schedule();
+    clock.runAll();
+  }
+  assert.equal(timer.schedule(), 29_970);
+  timer.reset();
+  assert.equal(timer.schedule(), 999);
 });

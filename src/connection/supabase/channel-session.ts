@@ -1,5 +1,5 @@
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import { fullJitter, type BackoffOptions } from '../backoff.js';
 import { Timer } from '../timer.js';
 import type { Timers } from '../timers.js';
 import type { RowSubscription, RowChange, FlockTable } from '../types.js';
@@ -52,8 +52,7 @@ export class ChannelSession {
   constructor(client: SupabaseClient, timers: Timers, backoff: BackoffOptions = {}) {
     this.#client = client;
     this.#timers = timers;
-    const delays = new Backoff(backoff);
-    this.#rejoin = new Timer(timers, () => this.#rejoinNow(), (tries) => delays.delayFor(tries));
+    this.#rejoin = new Timer(timers, () => this.#rejoinNow(), fullJitter(backoff));
   }
 
   /** The live channel, when joined or joining. */
