@@ -1,8 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SUPABASE_BOOTSTRAP_SQL } from './db-bootstrap.ts';
-import { REALTIME_BOOTSTRAP_SQL } from './realtime/bootstrap.ts';
 
 export type { Transaction };
 
@@ -26,6 +24,11 @@ export interface OpenOptions {
   dataDir?: string;
   /** Folder of `*.sql` migrations, applied in file-name order, each once. */
   migrationsDir: string;
+  /**
+   * Idempotent SQL run in order at every open, before the migrations: what the platform
+   * provides before user migrations (`DATABASE_BOOTSTRAP_SQL` in bootstrap.ts for the server).
+   */
+  bootstrapSql: readonly string[];
 }
 
 /**
@@ -41,8 +44,7 @@ export class Database {
   static async open(options: OpenOptions): Promise<Database> {
     const pg = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir);
     await pg.waitReady;
-    await pg.exec(SUPABASE_BOOTSTRAP_SQL);
-    await pg.exec(REALTIME_BOOTSTRAP_SQL);
+    for (const sql of options.bootstrapSql) await pg.exec(sql);
     const applied = await applyMigrations(pg, options.migrationsDir);
     return new Database(pg, applied);
   }

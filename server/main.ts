@@ -17,6 +17,7 @@ const LIMIT_FLAGS: Record<string, keyof RealtimeLimits> = {
   'max-concurrent-users': 'maxConcurrentUsers',
   'no-channel-timeout-ms': 'noChannelTimeoutMs',
   'max-buffered-bytes': 'maxBufferedBytes',
+  'address-share-percent': 'addressSharePercent',
 };
 
 /** Auth limit flags, named as GoTrue's `GOTRUE_RATE_LIMIT_*` settings are. */
@@ -61,6 +62,8 @@ Realtime limits, per connection (defaults are Supabase's):
 Realtime limits for the whole server:
   --max-concurrent-users N           (default ${DEFAULT_LIMITS.maxConcurrentUsers})
   --max-buffered-bytes N             (default ${DEFAULT_LIMITS.maxBufferedBytes})
+  --address-share-percent N          share of the user cap and of the HTTP broadcast budget
+                                     one client address may take (default ${DEFAULT_LIMITS.addressSharePercent}; 100 for none)
 
 Auth limits per client address (Supabase's defaults; GoTrue answers 429 over_request_rate_limit):
   --rate-limit-sign-ins N            password sign-ins and sign-ups per 5 minutes (default ${DEFAULT_AUTH_RATE_LIMITS.signInsPer5Min})

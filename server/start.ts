@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { authService } from './auth/routes.ts';
+import { DATABASE_BOOTSTRAP_SQL } from './bootstrap.ts';
 import { JwtSigner, LOCAL_JWT_SECRET } from './auth/jwt.ts';
 import type { ServerContext } from './context.ts';
 import { Database } from './db.ts';
@@ -69,6 +70,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const files = options.staticDirs?.length ? await staticService(options.staticDirs) : undefined;
   const db = await Database.open({
     dataDir: options.dataDir,
+    bootstrapSql: DATABASE_BOOTSTRAP_SQL,
     migrationsDir: options.migrationsDir ?? `${packageRoot}supabase/migrations`,
   });
   const host = options.host ?? '127.0.0.1';

@@ -1,4 +1,5 @@
-import { CAPTURE_BOOTSTRAP_SQL, VISIBILITY_SQL } from './changes/capture.ts';
+import { CAPTURE_BOOTSTRAP_SQL } from './changes/capture.ts';
+import { VISIBILITY_SQL } from './changes/visibility.ts';
 
 /**
  * Supabase's `realtime.messages` and `realtime.topic()`, which private-channel policies are

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Claims } from '../db.ts';
 import { channelPermissions, type ChannelPermissions } from './authorization.ts';
 import type { ChangeBinding } from './changes/bindings.ts';
-import type { ChangeMessage, ChangeSubscriber } from './changes/feed.ts';
+import type { ChangeMessage, ChangeSubscriber } from './changes/types.ts';
 import type { RealtimeEnv } from './env.ts';
 import type { BroadcastBody, Vsn } from './frames.ts';
 import { RealtimeHub, type HubMember } from './hub.ts';

@@ -8,7 +8,7 @@ import { CLOSE } from './close-codes.ts';
 import type { RealtimeEnv } from './env.ts';
 import { decodeBinary, decodeText, encodeText, FrameError, type InboundFrame, type Vsn } from './frames.ts';
 import { readJoinRequest } from './join.ts';
-import { RateWindow, TokenBucket } from './limits.ts';
+import { addressShare, RateWindow, TokenBucket } from './limits.ts';
 import { reasons } from './reasons.ts';
 import type { DropReason } from './stats.ts';
 import { checkToken, FAILURE_CODES } from './token.ts';
@@ -36,6 +36,8 @@ export class RealtimeConnection implements ChannelSocket {
     readonly vsn: Vsn,
     private readonly apiKeyClaims: Claims,
     private readonly writes: WriteBatch,
+    /** The client's address (`addressKey`), which its share of the user cap is counted by. */
+    readonly address: string,
   ) {
     this.events = new TokenBucket(env.limits.maxEventsPerSecond);
     this.joins = new RateWindow(env.limits.maxJoinsPerSecond);
@@ -57,15 +59,16 @@ export class RealtimeConnection implements ChannelSocket {
     return this.channels.size;
   }
 
-  send(topic: string, event: string, payload: unknown, refs: { joinRef?: string | null; ref?: string | null } = {}): void {
-    this.sendFrame(encodeText({ joinRef: refs.joinRef ?? null, ref: refs.ref ?? null, topic, event, payload }, this.vsn));
+  send(topic: string, event: string, payload: unknown, refs: { joinRef?: string | null; ref?: string | null } = {}, onWritten?: () => void): void {
+    this.sendFrame(encodeText({ joinRef: refs.joinRef ?? null, ref: refs.ref ?? null, topic, event, payload }, this.vsn), onWritten);
     this.env.hub.stats.messagesOut.add();
   }
 
-  sendFrame(frame: string | Uint8Array): void {
+  /** Sends one frame; `onWritten` runs once it has left this process's buffers for the kernel's. */
+  sendFrame(frame: string | Uint8Array, onWritten?: () => void): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.writes.hold();
-    this.ws.send(frame, { binary: typeof frame !== 'string' });
+    this.ws.send(frame, { binary: typeof frame !== 'string' }, onWritten && ((error) => error || onWritten()));
     if (this.ws.bufferedAmount > this.env.limits.maxBufferedBytes) this.dropSlowConsumer();
   }
 
@@ -92,10 +95,26 @@ export class RealtimeConnection implements ChannelSocket {
     this.teardown();
   }
 
+  /**
+   * Restarts the idle timer: the client was heard from and is reading. What a client sends only
+   * counts while nothing sent to it waits unread in this process (`bufferedAmount` 0); a heartbeat
+   * reply counts once it has been written out (`onWritten`), that is once the client has read
+   * what came before it far enough for the kernel to take it. So a socket that keeps sending
+   * but never reads idles out instead of living on its own heartbeats (while backpressure only
+   * catches it once it holds `maxBufferedBytes`).
+   */
   private touch(): void {
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.close(CLOSE.idle, 'heartbeat timeout'), this.env.limits.idleTimeoutMs);
+    this.idleTimer = setTimeout(() => this.idleOut(), this.env.limits.idleTimeoutMs);
     this.idleTimer.unref();
+  }
+
+  /** A close handshake would wait behind unread frames: a socket that holds some is destroyed. */
+  private idleOut(): void {
+    this.env.hub.stats.idleClosed++;
+    if (this.ws.bufferedAmount === 0) return this.close(CLOSE.idle, 'heartbeat timeout');
+    this.teardown();
+    this.ws.terminate();
   }
 
   /**
@@ -111,10 +130,14 @@ export class RealtimeConnection implements ChannelSocket {
     this.noChannelTimer.unref();
   }
 
-  /** Realtime's `limit_max_users`: a socket already counted may join more; another, only below the cap. */
+  /**
+   * Realtime's `limit_max_users`: a socket already counted may join more; another, only below
+   * the cap, and below its address's share of it (`addressSharePercent`, Flock's own).
+   */
   private mayCountAsUser(): boolean {
-    const { users } = this.env.hub;
-    return users.has(this) || users.size < this.env.limits.maxConcurrentUsers;
+    const { hub, limits } = this.env;
+    if (hub.users.has(this)) return true;
+    return hub.users.size < limits.maxConcurrentUsers && hub.usersFrom(this.address) < addressShare(limits.maxConcurrentUsers, limits.addressSharePercent);
   }
 
   private teardown(): void {
@@ -129,7 +152,7 @@ export class RealtimeConnection implements ChannelSocket {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    this.touch();
+    if (this.ws.bufferedAmount === 0) this.touch();
     this.env.hub.stats.messagesIn.add();
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     let frame: InboundFrame;
@@ -150,15 +173,15 @@ export class RealtimeConnection implements ChannelSocket {
     });
   }
 
-  private replyTo(frame: InboundFrame, status: 'ok' | 'error', response: unknown): void {
+  private replyTo(frame: InboundFrame, status: 'ok' | 'error', response: unknown, onWritten?: () => void): void {
     if (frame.ref === null) return;
-    this.send(frame.topic, 'phx_reply', { status, response }, { joinRef: frame.joinRef, ref: frame.ref });
+    this.send(frame.topic, 'phx_reply', { status, response }, { joinRef: frame.joinRef, ref: frame.ref }, onWritten);
   }
 
   private async route(frame: InboundFrame, bytes: number): Promise<void> {
     if (this.closed) return;
     if (frame.kind === 'message' && frame.topic === 'phoenix' && frame.event === 'heartbeat') {
-      this.replyTo(frame, 'ok', {});
+      this.replyTo(frame, 'ok', {}, () => this.closed || this.touch());
       return;
     }
     if (frame.kind === 'message' && frame.event === 'phx_join') {
@@ -254,7 +277,7 @@ export class RealtimeConnection implements ChannelSocket {
     );
     this.channels.set(frame.topic, member);
     clearTimeout(this.noChannelTimer);
-    this.env.hub.users.add(this);
+    this.env.hub.users.set(this, this.address);
     this.env.hub.add(member);
     this.replyTo(frame, 'ok', { postgres_changes: bindings.reply });
     member.welcome(bindings.error);

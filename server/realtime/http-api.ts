@@ -6,6 +6,7 @@ import { channelPermissions } from './authorization.ts';
 import type { BroadcastBody } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
 import { MAX_JSON_DEPTH, withinJsonDepth } from './json-depth.ts';
+import { addressKey } from './limits.ts';
 import type { RealtimeService } from './service.ts';
 import { checkToken } from './token.ts';
 
@@ -74,13 +75,18 @@ function deliver(realtime: RealtimeService, subTopic: string, isPrivate: boolean
 /**
  * Broadcasts over HTTP count for the whole project, as Supabase's BroadcastController counts them
  * against the tenant's events per second (its `check_rate_limit`): a socket's own limits can't be
- * side-stepped by posting instead. Its two refusals, word for word.
+ * side-stepped by posting instead. Its two refusals, word for word. Each client address may
+ * also take only its share of that budget (`addressSharePercent`, Flock's own), so one caller
+ * cannot use it all up for the others.
  */
-function overRate(realtime: RealtimeService, messages: number): HttpReply | undefined {
-  const left = realtime.httpBroadcasts.left();
+function overRate(realtime: RealtimeService, messages: number, request: HttpRequest): HttpReply | undefined {
+  const now = Date.now();
+  const own = realtime.httpBroadcastsByAddress.of(addressKey(request.ip), now);
+  const left = Math.min(realtime.httpBroadcasts.left(now), own.left(now));
   const refusal = left <= 0 ? 'You have exceeded your rate limit' : messages > left ? 'Too many messages to broadcast, please reduce the batch size' : undefined;
   if (refusal === undefined) {
-    realtime.httpBroadcasts.take(Date.now(), messages);
+    realtime.httpBroadcasts.take(now, messages);
+    own.take(now, messages);
     return undefined;
   }
   realtime.env.hub.stats.drop('rate_limited', messages);
@@ -96,7 +102,7 @@ async function batch(request: HttpRequest, realtime: RealtimeService, claims: Cl
   }
   const read = readBatch(body, realtime.env.limits.maxPayloadBytes);
   if ('errors' in read) return jsonReply(422, { errors: read.errors });
-  const limited = overRate(realtime, read.messages.length);
+  const limited = overRate(realtime, read.messages.length, request);
   if (limited) return limited;
   for (const m of read.messages) {
     if (m.private && !(await mayWrite(realtime, m.topic, claims))) continue;
@@ -123,7 +129,7 @@ async function single(request: HttpRequest, realtime: RealtimeService, claims: C
   if (request.body.length > realtime.env.limits.maxPayloadBytes) return jsonReply(422, { message: 'Payload size exceeds tenant limit' });
   const isPrivate = request.url.searchParams.get('private') === 'true';
   if (isPrivate && !(await mayWrite(realtime, subTopic, claims))) return jsonReply(403, { message: 'Unauthorized' });
-  const limited = overRate(realtime, 1);
+  const limited = overRate(realtime, 1, request);
   if (limited) return limited;
   deliver(realtime, subTopic, isPrivate, event, body);
   return { status: 202 };

@@ -50,9 +50,16 @@ export class RealtimeHub {
   /**
    * Sockets counted against `maxConcurrentUsers`: each one from its first successful join
    * until it closes, leaving its channels or not (Realtime's `UsersCounter`, keyed by the
-   * transport process).
+   * transport process), each with the address it connected from.
    */
-  readonly users = new Set<object>();
+  readonly users = new Map<object, string>();
+
+  /** How many of the counted users connected from `address` (see `addressKey`). */
+  usersFrom(address: string): number {
+    let n = 0;
+    for (const from of this.users.values()) if (from === address) n++;
+    return n;
+  }
 
   private topic(name: string): Topic {
     let topic = this.topics.get(name);

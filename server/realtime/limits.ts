@@ -25,7 +25,11 @@ export interface RealtimeLimits {
   presenceWindowMs: number;
   /** Largest WebSocket frame accepted; bigger frames close the socket with 1009. */
   maxFrameBytes: number;
-  /** A socket that sends nothing (not even a heartbeat) for this long is closed. */
+  /**
+   * A socket that sends nothing (not even a heartbeat) for this long is closed, and so is one
+   * that sends but does not read: only heartbeat replies written out, or frames sent while
+   * nothing waits unread for it, restart the timer.
+   */
   idleTimeoutMs: number;
   /**
    * Sockets that may hold a channel at once, for the whole server (Realtime's per-project
@@ -41,6 +45,14 @@ export interface RealtimeLimits {
    * realtime-js reconnects and its channels catch up.
    */
   maxBufferedBytes: number;
+  /**
+   * The share, in percent, of the server-wide budgets one client address may take: of
+   * `maxConcurrentUsers`, and of the HTTP broadcast budget (`maxEventsPerSecond` for the whole
+   * server). So one caller holding the public key cannot take every user slot or the whole
+   * broadcast budget and lock out the others (Supabase counts both per project only; 100 turns
+   * the shares off, as the load bench does for its 200 clients on one loopback address).
+   */
+  addressSharePercent: number;
 }
 
 export const DEFAULT_LIMITS: RealtimeLimits = {
@@ -58,7 +70,19 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   noChannelTimeoutMs: 10 * 60_000,
   // 64 broadcasts of the largest size: far beyond what a reading client ever has in flight.
   maxBufferedBytes: 16 * 1024 * 1024,
+  addressSharePercent: 50,
 };
+
+/** What one address may take of a server-wide `total`: `percent` of it, at least 1. */
+export function addressShare(total: number, percent: number): number {
+  return Math.max(1, Math.floor((total * Math.min(100, percent)) / 100));
+}
+
+/** One key per client address: an IPv4 address seen through a dual-stack socket counts as itself. */
+export function addressKey(address: string | undefined): string {
+  const a = address ?? '';
+  return a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a;
+}
 
 /** Counts events in fixed windows; `take()` is false once the window's budget is spent. */
 export class RateWindow {
@@ -83,11 +107,40 @@ export class RateWindow {
     return this.perWindow - this.count;
   }
 
+  /** Whether the window holding the last event is over (nothing counted now). */
+  expired(now = Date.now()): boolean {
+    return now - this.windowStart >= this.windowMs;
+  }
+
   private roll(now: number): void {
     if (now - this.windowStart >= this.windowMs) {
       this.windowStart = now;
       this.count = 0;
     }
+  }
+}
+
+/** A `RateWindow` per client address; windows that are over are dropped, so idle addresses hold nothing. */
+export class AddressWindows {
+  readonly #windows = new Map<string, RateWindow>();
+  #swept = 0;
+
+  constructor(
+    private readonly perWindow: number,
+    private readonly windowMs = 1000,
+  ) {}
+
+  of(address: string, now = Date.now()): RateWindow {
+    if (now - this.#swept >= this.windowMs) {
+      this.#swept = now;
+      for (const [key, window] of this.#windows) if (window.expired(now)) this.#windows.delete(key);
+    }
+    let window = this.#windows.get(address);
+    if (!window) {
+      window = new RateWindow(this.perWindow, this.windowMs);
+      this.#windows.set(address, window);
+    }
+    return window;
   }
 }
 

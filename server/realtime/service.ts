@@ -11,7 +11,7 @@ import { RealtimeConnection } from './connection.ts';
 import type { RealtimeEnv } from './env.ts';
 import { VSNS, type Vsn } from './frames.ts';
 import { RealtimeHub } from './hub.ts';
-import { DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
+import { AddressWindows, addressKey, addressShare, DEFAULT_LIMITS, RateWindow, type RealtimeLimits } from './limits.ts';
 import { reasons } from './reasons.ts';
 import { WriteBatch } from './write-batch.ts';
 import { LoopDelayMeter, type LoopDelayFigures } from '../loop-delay.ts';
@@ -28,6 +28,8 @@ export interface RealtimeSnapshot {
   connectionsRefused: number;
   /** Sockets closed because they held more than `maxBufferedBytes` unread. */
   slowConsumersClosed: number;
+  /** Sockets closed by the idle timer (`limits.idleTimeoutMs`), readers that stopped reading included. */
+  idleClosed: number;
   channels: number;
   topics: number;
   messagesIn: { total: number; perSecond: number };
@@ -47,6 +49,8 @@ export class RealtimeService {
   readonly env: RealtimeEnv;
   /** Broadcasts over HTTP in the current second, for the whole server (see http-api.ts). */
   readonly httpBroadcasts: RateWindow;
+  /** The same per client address, each its `addressSharePercent` of the budget. */
+  readonly httpBroadcastsByAddress: AddressWindows;
   private readonly wss: WebSocketServer;
   private readonly loopDelay = new LoopDelayMeter();
 
@@ -54,7 +58,9 @@ export class RealtimeService {
     const hub = new RealtimeHub();
     const feed = new ChangeFeed(ctx.db, () => [...hub.members()].filter((m): m is ChannelMember => m instanceof ChannelMember));
     this.env = { db: ctx.db, signer: ctx.signer, hub, feed, limits: { ...DEFAULT_LIMITS, ...limits } };
-    this.httpBroadcasts = new RateWindow(this.env.limits.maxEventsPerSecond);
+    const { maxEventsPerSecond, addressSharePercent } = this.env.limits;
+    this.httpBroadcasts = new RateWindow(maxEventsPerSecond);
+    this.httpBroadcastsByAddress = new AddressWindows(addressShare(maxEventsPerSecond, addressSharePercent));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.env.limits.maxFrameBytes });
   }
 
@@ -77,6 +83,7 @@ export class RealtimeService {
       users: hub.users.size,
       connectionsRefused: hub.stats.connectionsRefused,
       slowConsumersClosed: hub.stats.slowConsumersClosed,
+      idleClosed: hub.stats.idleClosed,
       channels: hub.channelCount,
       topics: hub.topicCount,
       messagesIn: { total: hub.stats.messagesIn.total, perSecond: hub.stats.messagesIn.perSecond() },
@@ -109,12 +116,15 @@ export class RealtimeService {
     const claims: Claims = auth.claims;
     // Realtime's `TenantRateLimiters.check_tenant` at connect: only sockets that have joined
     // count, so a full server refuses new sockets, while one opened earlier is refused at join.
-    if (this.env.hub.users.size >= this.env.limits.maxConcurrentUsers) {
-      this.env.hub.stats.connectionsRefused++;
+    // The same for one address at its share of the cap (Flock's own, see `addressSharePercent`).
+    const { hub, limits } = this.env;
+    const address = addressKey(request.socket.remoteAddress);
+    if (hub.users.size >= limits.maxConcurrentUsers || hub.usersFrom(address) >= addressShare(limits.maxConcurrentUsers, limits.addressSharePercent)) {
+      hub.stats.connectionsRefused++;
       return refuse(socket, 429, reasons.tooManyUsersUpgrade);
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      new RealtimeConnection(this.env, ws, vsn as Vsn, claims, new WriteBatch(socket));
+      new RealtimeConnection(this.env, ws, vsn as Vsn, claims, new WriteBatch(socket), address);
     });
   }
 }

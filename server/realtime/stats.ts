@@ -48,6 +48,8 @@ export class RealtimeStats {
   connectionsRefused = 0;
   /** Sockets closed because they held more than `maxBufferedBytes` unread. */
   slowConsumersClosed = 0;
+  /** Sockets closed by the idle timer: nothing heard, or heard from but not reading (see `RealtimeConnection.touch`). */
+  idleClosed = 0;
 
   drop(reason: DropReason, count = 1): void {
     this.dropped[reason] += count;

@@ -1,13 +1,15 @@
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { resolveIdentity, sameUser, saveProfile } from './identity.js';
-import { Outbox } from './outbox.js';
+import { IdbStore } from './outbox/idb-store.js';
+import { Outbox, writeCounts } from './outbox/outbox.js';
 import { LatencyAverage, STATUS, qualityOf, type ConnectionStatus } from './status.js';
 import { watchSocket, type HeartbeatStatus } from './socket-watch.js';
 import { ChannelSession } from './channel-session.js';
 import { Timers } from './timers.js';
 import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
-import { WriteQueue } from './write-queue.js';
+import { WriteQueue } from './outbox/write-queue.js';
+import { sendWrite } from './rest.js';
 import { shortTokenRefreshDelay } from './token-refresh.js';
 
 /**
@@ -94,7 +96,7 @@ export class Connection extends EventTarget {
     this.key = options.key;
     this.#timers = options.timers ?? new Timers();
     this.#backoff = new Backoff(options.backoff);
-    this.#queue = new WriteQueue(this.client, () => this.outbox(), this.#timers, () => this.#status === STATUS.connected);
+    this.#queue = new WriteQueue((write) => sendWrite(this.client, write), () => this.outbox(), this.#timers, () => this.#status === STATUS.connected);
     if (options.hooks) {
       options.hooks.current = { reconnectDelay: (tries) => this.#planRetry(tries) };
       this.#cleanups.push(() => (options.hooks!.current = undefined));
@@ -129,7 +131,7 @@ export class Connection extends EventTarget {
   /** The connection as `<flock-status>` shows it. */
   get state(): ConnectionState {
     const latency = this.#latency.value;
-    const failed = this.#outboxEntries.filter((e) => e.state === 'failed').length;
+    const { queued, failed } = writeCounts(this.#outboxEntries);
     return {
       status: this.#status,
       latency: latency === undefined ? undefined : Math.round(latency),
@@ -137,7 +139,7 @@ export class Connection extends EventTarget {
       attempt: this.#attempt,
       nextRetryAt: this.#nextRetryAt,
       lastConnectedAt: this.#lastConnectedAt,
-      queued: this.#outboxEntries.length - failed,
+      queued,
       failed,
       dropped: this.#dropped,
       owned: this.owned,
@@ -175,7 +177,7 @@ export class Connection extends EventTarget {
   /** The outbox of the current user on this project, opened on first use. */
   outbox(): Promise<Outbox> {
     this.#outboxPromise ??= this.ready().then(async (user) => {
-      const outbox = await Outbox.open(`${this.url}|${user.id}`, this.options.outboxDb);
+      const outbox = await Outbox.open(await IdbStore.open(`${this.url}|${user.id}`, this.options.outboxDb));
       if (this.#disposed) {
         outbox.close();
         throw new Error('connection closed');

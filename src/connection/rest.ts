@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { SendOutcome } from './outbox.js';
+import type { SendOutcome } from './outbox/outbox.js';
 import type { RowFilter, FlockTable, Keyset, RowQuery, RowsResult, Write } from './types.js';
 
 /**

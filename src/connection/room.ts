@@ -2,6 +2,7 @@ import type { RealtimeChannel } from '@supabase/supabase-js';
 import { ChannelSession } from './channel-session.js';
 import type { Connection } from './connection.js';
 import { ReadError, readRows } from './rest.js';
+import { Timer } from './timer.js';
 import { Timers } from './timers.js';
 import type {
   RowSubscription,
@@ -25,6 +26,9 @@ import { WIRE_V, parsePresenceMeta, type BroadcastEvent, type BroadcastPayload, 
 
 /** How many times a read that got no answer is sent again while the socket shows the server up. */
 const READ_RETRIES = 3;
+
+/** The wait before read try `tries` + 1: 250 ms, 500 ms, 1 s. */
+export const readRetryDelay = (tries: number): number => 250 * 2 ** (tries - 1);
 
 /** The topic of a room's channel (shared/DESIGN.md §3). */
 export function roomTopic(room: string): string {
@@ -54,30 +58,31 @@ export class SupabaseRoom extends EventTarget implements Room {
 
   constructor(
     readonly name: string,
-    readonly connection$: Connection,
+    /** The page's one Connection this room rides on (not `connection`: that is the Room API's state snapshot). */
+    readonly sharedConnection: Connection,
     userChannel: () => ChannelSession,
   ) {
     super();
     this.#userChannel = userChannel;
-    this.session = new ChannelSession(connection$.client, this.#timers);
+    this.session = new ChannelSession(sharedConnection.client, this.#timers);
     const forward = (name: RoomEventName) => () => this.#emit(name);
-    this.#listen(connection$, 'status', forward('status'));
-    this.#listen(connection$, 'writes', forward('writes'));
-    this.#listen(connection$, 'resync', () => this.#resync());
-    this.#listen(connection$, 'user', () => {
+    this.#listen(sharedConnection, 'status', forward('status'));
+    this.#listen(sharedConnection, 'writes', forward('writes'));
+    this.#listen(sharedConnection, 'resync', () => this.#resync());
+    this.#listen(sharedConnection, 'user', () => {
       this.#emit('user');
       this.#userChanged();
     });
     this.#listen(document, 'visibilitychange', () => this.#statusChanged());
-    void connection$.ready().then(() => this.#userChanged(), () => undefined);
+    void sharedConnection.ready().then(() => this.#userChanged(), () => undefined);
   }
 
   get user(): FlockUser | undefined {
-    return this.connection$.user;
+    return this.sharedConnection.user;
   }
 
   get connection(): ConnectionState {
-    return this.connection$.state;
+    return this.sharedConnection.state;
   }
 
   get presence(): PresenceState {
@@ -85,7 +90,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   get writes(): readonly QueuedWrite[] {
-    return this.connection$.writes;
+    return this.sharedConnection.writes;
   }
 
   setPresenceStatus(status: PresenceStatus): void {
@@ -118,33 +123,38 @@ export class SupabaseRoom extends EventTarget implements Room {
    * Without this, the refetch an element makes on `resync` could be lost to such a connection.
    */
   async rows(query: RowQuery, options: ReadOptions = {}): Promise<RowsResult> {
-    for (let retry = 1; ; retry++) {
+    let wake = () => {};
+    // A quick failure (a 503) gets a moment before the next try; a timeout has waited already.
+    const backoff = new Timer(this.#timers, () => wake(), readRetryDelay);
+    for (;;) {
       options.signal?.throwIfAborted();
       try {
-        return await readRows(this.connection$.client, query, options.signal);
+        return await readRows(this.sharedConnection.client, query, options.signal);
       } catch (error) {
-        const worthRetrying = error instanceof ReadError && error.transient && this.connection$.state.status === 'connected';
-        if (this.#closed || retry > READ_RETRIES || !worthRetrying || options.signal?.aborted) throw error;
-        // A quick failure (a 503) gets a moment before the next try; a timeout has waited already.
-        await new Promise((resolve) => this.#timers.setTimeout(() => resolve(undefined), 250 * 2 ** (retry - 1)));
+        const worthRetrying = error instanceof ReadError && error.transient && this.sharedConnection.state.status === 'connected';
+        if (this.#closed || backoff.tries >= READ_RETRIES || !worthRetrying || options.signal?.aborted) throw error;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          backoff.schedule();
+        });
       }
     }
   }
 
   write(request: WriteRequest): Promise<WriteResult> {
-    return this.connection$.write(request);
+    return this.sharedConnection.write(request);
   }
 
   retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.connection$.retryWrite(key);
+    return this.sharedConnection.retryWrite(key);
   }
 
   discardWrite(key: string): Promise<void> {
-    return this.connection$.discardWrite(key);
+    return this.sharedConnection.discardWrite(key);
   }
 
   retryNow(): void {
-    this.connection$.retryNow();
+    this.sharedConnection.retryNow();
   }
 
   /** Leaves the channel and drops every listener and timer. Called by the registry. */
@@ -222,7 +232,7 @@ export class SupabaseRoom extends EventTarget implements Room {
     channel.on('presence', { event: 'sync' }, () => this.#presenceSynced(channel));
     channel.on('presence', { event: 'join' }, ({ key, newPresences }) => {
       const bad = newPresences.filter((meta) => parsePresenceMeta(meta)?.id !== key).length;
-      if (bad > 0) this.connection$.noteDropped(bad);
+      if (bad > 0) this.sharedConnection.noteDropped(bad);
     });
     channel.on('broadcast', { event: '*' }, (message: { event?: unknown; payload?: unknown }) => this.#received(message));
   }
@@ -238,7 +248,7 @@ export class SupabaseRoom extends EventTarget implements Room {
   }
 
   #received({ event, payload }: { event?: unknown; payload?: unknown }): void {
-    if (!this.#inbox.deliver(event, payload, (id) => this.#presenceState.has(id))) this.connection$.noteDropped();
+    if (!this.#inbox.deliver(event, payload, (id) => this.#presenceState.has(id))) this.sharedConnection.noteDropped();
   }
 
   /** Both channels re-join together after a reconnect: elements hear one `resync`, not two. */

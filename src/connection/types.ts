@@ -1,4 +1,4 @@
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry } from './outbox/outbox.js';
 import type { ConnectionStatus, Quality } from './status.js';
 import type { BroadcastEvent, BroadcastPayload, PresenceMeta, PresenceStatus } from './wire.js';
 

@@ -1,14 +1,13 @@
-import { ContextConsumer } from '@lit/context';
 import { LitElement } from 'lit';
 import type { Room } from '../connection/types.js';
-import { roomContext } from '../context.js';
 import { onMessagesChange } from '../i18n/messages.js';
+import { RoomController } from './room-controller.js';
 
 /**
- * The small base every Flock element shares: the Room from the nearest `<flock-room>` (through
- * context, following it when it changes), a typed `emit`, and re-rendering when the message
- * table changes. An element subscribes in `watchRoom(room)` and returns its cleanup; the base
- * runs the cleanup when the room changes or the element leaves the page, so nothing outlives it.
+ * The small base every Flock element shares: the Room from the nearest `<flock-room>` (a
+ * RoomController of its own, following it when it changes), a typed `emit`, and re-rendering when
+ * the message table changes. An element subscribes in `watchRoom(room, signal)`, tying listeners
+ * and unsubscribes to the signal, which aborts when the room changes or the element leaves.
  *
  * The shared design tokens every element's styles start from (tokens.styles.ts), with light and
  * dark (`prefers-color-scheme`) defaults; each element's manifest entry inherits them:
@@ -25,47 +24,46 @@ import { onMessagesChange } from '../i18n/messages.js';
  * @cssproperty --flock-color-danger - Errors and failures. Default #b91c1c (dark: #f87171).
  */
 export class FlockElement extends LitElement {
-  readonly #roomConsumer = new ContextConsumer(this, {
-    context: roomContext,
-    subscribe: true,
-    callback: (room) => this.#attachRoom(room),
-  });
-  #attached: Room | undefined;
-  #detach: (() => void) | undefined;
+  readonly #room = new ElementRoom(this, (room, signal) => this.watchRoom(room, signal));
   #stopMessages: (() => void) | undefined;
 
   /** The Room this element is in; undefined outside a `<flock-room>` (or a test's provider). */
   get room(): Room | undefined {
-    return this.#attached;
+    return this.#room.room;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#stopMessages = onMessagesChange(() => this.requestUpdate());
-    // Reconnected after a removal: the consumer asks again, but may be answered before this runs.
-    if (!this.#attached && this.#roomConsumer.value) this.#attachRoom(this.#roomConsumer.value);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#stopMessages?.();
-    this.#attachRoom(undefined);
   }
 
-  /** Subscribe to `room` here; return what undoes it. Called again whenever the room changes. */
-  protected watchRoom(_room: Room): (() => void) | void {}
+  /**
+   * Subscribe to `room` here, for as long as `signal` lasts: it aborts when the room changes or
+   * the element leaves the page. Called again for each new room.
+   */
+  protected watchRoom(_room: Room, _signal: AbortSignal): void {}
 
   /** Fires a bubbling, composed `flock-*` event with a typed detail. */
   protected emit<K extends keyof HTMLElementEventMap>(type: K, detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
 
-  #attachRoom(room: Room | undefined): void {
-    if (room === this.#attached && (room === undefined || this.#detach)) return;
-    this.#detach?.();
-    this.#detach = undefined;
-    this.#attached = room;
-    if (room && this.isConnected) this.#detach = this.watchRoom(room) ?? (() => undefined);
-    this.requestUpdate();
+/** The element's own room: `watchRoom` is its `roomChanged`. */
+class ElementRoom extends RoomController {
+  constructor(
+    host: FlockElement,
+    private readonly watch: (room: Room, signal: AbortSignal) => void,
+  ) {
+    super(host);
+  }
+
+  protected override roomChanged(room: Room, signal: AbortSignal): void {
+    this.watch(room, signal);
   }
 }

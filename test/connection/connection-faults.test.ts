@@ -136,14 +136,14 @@ describe('the connection under faults', () => {
     await executeServerCommand('flock-proxy-delay', { proxyId: proxies[0], delayMs: 200 });
     // Each probe is a real heartbeat round trip (400 ms now); the average moves towards it.
     await waitFor(() => {
-      room.connection$.probe();
+      room.sharedConnection.probe();
       return (room.connection.latency ?? 0) >= 300;
     }, 'latency above 300 ms', 20_000);
     expect(room.connection.quality).to.be.oneOf(['fair', 'poor']);
 
     await executeServerCommand('flock-proxy-delay', { proxyId: proxies[0], delayMs: 0 });
     await waitFor(() => {
-      room.connection$.probe();
+      room.sharedConnection.probe();
       return room.connection.quality === 'excellent';
     }, 'excellent again', 20_000);
   });

@@ -189,7 +189,7 @@ describe('<flock-room>', () => {
     const host = mount(`<flock-room room="teardown" supabase-url="${url}"><test-consumer></test-consumer></flock-room>`);
     const el = host.firstElementChild as FlockRoom;
     const room = await joined(el);
-    const connection = room.connection$;
+    const connection = room.sharedConnection;
     const statusEvents: Event[] = [];
     room.addEventListener('status', (e) => statusEvents.push(e));
     expect((await stats()).channels).to.equal(1);
@@ -214,7 +214,7 @@ describe('<flock-room>', () => {
     const filter = `user_id=eq.${a.user!.id}`;
     a.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromA.push(c), 'user');
     b.onChanges({ event: 'INSERT', table: 'flock_notifications', filter }, (c) => fromB.push(c), 'user');
-    const personal = a.connection$.userChannel();
+    const personal = a.sharedConnection.userChannel();
     await waitFor(() => personal.current?.state === 'joined', 'the user channel joined');
     expect(personal.current?.topic).to.equal(`realtime:flock-user:${a.user!.id}`);
     expect(personal.joins).to.equal(1);

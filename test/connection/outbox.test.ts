@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
-import { Outbox, type OutboxEntry, type SendOutcome } from '../../src/connection/outbox.js';
+import { IdbStore } from '../../src/connection/outbox/idb-store.js';
+import { Outbox, type OutboxEntry, type SendOutcome } from '../../src/connection/outbox/outbox.js';
 
 /**
  * The outbox in real IndexedDB, Web Locks and BroadcastChannel. A "reload" or a second tab
@@ -11,7 +12,7 @@ const opened: Outbox[] = [];
 let dbName = '';
 
 async function open(s = scope): Promise<Outbox> {
-  const outbox = await Outbox.open(s, dbName);
+  const outbox = await Outbox.open(await IdbStore.open(s, dbName));
   opened.push(outbox);
   return outbox;
 }

@@ -46,7 +46,7 @@ async function heldReload(bell: FlockBell, { countAfterRelease = false } = {}): 
     await answered;
     return result;
   };
-  const reloading = (bell as unknown as { inbox: { reload(): Promise<void> } }).inbox.reload();
+  const reloading = (bell as unknown as { inbox: { list: { reload(): Promise<void> } } }).inbox.list.reload();
   await new Promise((r) => setTimeout(r, 20));
   return {
     release: () => {
@@ -197,7 +197,7 @@ describe('<flock-bell>', () => {
     await waitFor(() => bell.shadowRoot!.querySelector('[part="button"]') !== null && bell.unread === 0, 'ready');
     const seen: string[] = [];
     bell.addEventListener('flock-notification', (e) => seen.push(e.detail.notification.title));
-    await new Promise((r) => setTimeout(r, 50));
+    await network.settled();
     network.apply({ op: 'create', table: 'flock_notifications', values: note(9, { title: 'Hello' }) }, { id: 'me', name: 'Ada', color: '#000000', kind: 'anonymous' });
     await waitFor(() => seen.length === 1, 'the event');
     await bell.updateComplete;

@@ -103,7 +103,9 @@ describe('<flock-chat>', () => {
     expect(input(ada).value).to.equal('');
     await waitFor(() => ada.messages[0]?.state === 'sent', 'sent');
     await waitFor(() => bo.messages.length === 1, 'bo sees it');
-    await new Promise((r) => setTimeout(r, 200));
+    // Every delivery has landed: a second copy would be in by now.
+    await network.settled();
+    await bo.updateComplete;
     expect(bodies(bo)).to.deep.equal(['line one\nline two']);
     expect(received).to.deep.equal(['line one\nline two']);
     expect(sent).to.deep.equal(['pending']);
@@ -399,7 +401,7 @@ describe('<flock-chat>', () => {
     };
     await bo.broadcast('typing', { typing: true });
     await bo.write({ key: 'y', kind: 'chat.send', write: { op: 'create', table: 'flock_messages', values: { id: 'y', room: 'chat', user_id: 'bo', author_name: 'Bo', body: 'after' } } });
-    await new Promise((r) => setTimeout(r, 100));
+    await network.settled();
     expect(renders).to.equal(0);
   });
 });

@@ -142,7 +142,7 @@ describe('<flock-cursors>', () => {
     const before = mine();
     network.inject('cursors', 'cursor', { v: 1, id: 'me', x: 0.9, y: 0.9 });
     network.inject('cursors', 'cursor', { v: 1, id: 'me', gone: true });
-    await new Promise((r) => setTimeout(r, 100));
+    await network.settled();
     await nextFrame();
     expect(cursors(el).some((c) => c.dataset.id === 'me'), 'still drawn').to.equal(true);
     expect(mine()).to.deep.equal(before);

@@ -56,3 +56,67 @@ describe('realtime backpressure', () => {
     talker.close();
   });
 });
+
+/**
+ * A client that keeps sending (heartbeats, broadcasts) but stopped reading: before, each frame it
+ * sent restarted the idle timer, so it lived on until it held `maxBufferedBytes`. Now only what
+ * shows it reads counts: a heartbeat reply written out, or a frame sent while nothing waits for it.
+ */
+describe('realtime idle timer counts reads', () => {
+  const IDLE_MS = 1500;
+  let server: RunningServer;
+  before(async () => {
+    // A buffer limit far above what the test sends, so only the idle timer can close the socket.
+    server = await startTestServer({ realtime: { idleTimeoutMs: IDLE_MS, maxBufferedBytes: 512 * 1024 * 1024 } });
+  });
+  after(() => server.close());
+
+  const stats = async (): Promise<{ idleClosed: number; slowConsumersClosed: number }> =>
+    (await (await fetch(`${server.url}/flock/stats`)).json()) as { idleClosed: number; slowConsumersClosed: number };
+
+  it('closes a socket that heartbeats but never reads; a reading member heartbeating alike stays open', async () => {
+    const slow = await RawSocket.open(server.url, { vsn: '1.0.0' });
+    const reader = await RawSocket.open(server.url, { vsn: '1.0.0' });
+    const room = `idle-reads-${Date.now()}`;
+    const { topic } = await slow.join(room, { broadcast: { self: true } });
+    await reader.join(room);
+    const tcp = (slow.ws as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    // 30 MB back to itself (self: true), within the 100/s event budget's 2 s burst: more than
+    // loopback's kernel buffers take, so the rest waits unread in the server.
+    const payload = 'x'.repeat(200 * 1024);
+    const COUNT = 150;
+    for (let i = 0; i < COUNT; i++) slow.push(topic, 'broadcast', { type: 'broadcast', event: 'big', payload: { i, payload } });
+    let readerGot = 0;
+    while (readerGot < COUNT) {
+      await reader.message((m) => m.event === 'broadcast', 20_000);
+      readerGot++;
+    }
+
+    // Both heartbeat every 250 ms (Phoenix's clients: 25 s against 60 s) until the slow one is
+    // gone, for at most four idle periods.
+    let closedAfter = -1;
+    for (let beat = 0; beat < (4 * IDLE_MS) / 250; beat++) {
+      slow.push('phoenix', 'heartbeat', {});
+      const ref = reader.push('phoenix', 'heartbeat', {});
+      assert.equal((await reader.reply(ref, 5_000)).payload.status, 'ok');
+      if ((await stats()).idleClosed === 1) {
+        closedAfter = beat;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    assert.ok(closedAfter >= 0, 'the socket that does not read was closed by the idle timer');
+    const after = await stats();
+    assert.equal(after.slowConsumersClosed, 0, 'the buffer limit was not what closed it');
+    tcp.resume();
+    assert.equal((await slow.closed).code, 1006, 'destroyed: a close frame would wait behind what it never read');
+    // The reader has been open through the whole test, longer than the idle timeout, and still answers.
+    const ref = reader.push('phoenix', 'heartbeat', {});
+    assert.equal((await reader.reply(ref, 5_000)).payload.status, 'ok');
+    assert.equal(reader.isOpen, true);
+    assert.equal((await stats()).idleClosed, 1);
+    reader.close();
+  });
+});

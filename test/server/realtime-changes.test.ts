@@ -534,7 +534,7 @@ describe('realtime postgres_changes on the chat tables', () => {
 
     it(
       "words filter syntax errors as Realtime's parse_subscription_params does",
-      { todo: 'server mismatch: filter.ts words these errors its own way (and reads "a,,b=eq.c" as one filter); the expected texts are the doctests of Extensions.PostgresCdcRls.Subscriptions' },
+      { todo: 'server mismatch: filter-syntax.ts words these errors its own way (and reads "a,,b=eq.c" as one filter); the expected texts are the doctests of Extensions.PostgresCdcRls.Subscriptions' },
       async () => {
         const ada = await user();
         const cases: [string, string][] = [

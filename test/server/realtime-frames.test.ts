@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseChangeFilter, FilterSyntaxError } from '../../server/realtime/changes/filter.ts';
+import { parseChangeFilter, FilterSyntaxError } from '../../server/realtime/changes/filter-syntax.ts';
 import { decodeBinary, decodeText, encodeBroadcastBinary, encodeText, FrameError } from '../../server/realtime/frames.ts';
 import { TopicPresence } from '../../server/realtime/presence.ts';
 

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { DATABASE_BOOTSTRAP_SQL } from '../../server/bootstrap.ts';
 import { Database, type Claims } from '../../server/db.ts';
 
 /** The repository's one schema, as the local server applies it. */
@@ -6,7 +7,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../supabase/migrations/'
 
 /** A real Database with the migrations applied: in memory unless a data dir is given. */
 export function openTestDatabase(dataDir?: string): Promise<Database> {
-  return Database.open({ migrationsDir: MIGRATIONS_DIR, dataDir });
+  return Database.open({ migrationsDir: MIGRATIONS_DIR, dataDir, bootstrapSql: DATABASE_BOOTSTRAP_SQL });
 }
 
 export interface TestUser {

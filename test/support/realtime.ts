@@ -189,9 +189,11 @@ export class RawSocket {
     ws.on('error', () => {});
   }
 
-  static open(httpUrl: string, options: { apikey?: string; vsn?: Vsn } = {}): Promise<RawSocket> {
+  /** `localAddress` connects from another loopback address (127.0.0.2…), as a second machine would. */
+  static open(httpUrl: string, options: { apikey?: string; vsn?: Vsn; localAddress?: string } = {}): Promise<RawSocket> {
     const vsn = options.vsn ?? '2.0.0';
-    const ws = new WebSocket(socketUrl(httpUrl, { apikey: options.apikey ?? LOCAL_ANON_KEY, vsn }));
+    const url = socketUrl(httpUrl, { apikey: options.apikey ?? LOCAL_ANON_KEY, vsn });
+    const ws = options.localAddress ? new WebSocket(url, { localAddress: options.localAddress }) : new WebSocket(url);
     const socket = new RawSocket(ws, vsn);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(socket));

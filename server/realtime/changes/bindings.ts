@@ -2,7 +2,7 @@ import type { Transaction } from '../../db.ts';
 import type { Database } from '../../db.ts';
 import { Binder, filterSql, ident } from '../../rest/sql.ts';
 import type { Filter } from '../../rest/ast.ts';
-import { FilterSyntaxError, parseChangeFilter } from './filter.ts';
+import { FilterSyntaxError, parseChangeFilter } from './filter-syntax.ts';
 
 /**
  * A channel's postgres_changes bindings, checked at join time: the client's parameters as

@@ -93,58 +93,6 @@ $$;
 revoke all on function realtime.local_sync_capture() from public;
 `;
 
-/**
- * Which rows each set of JWT claims may select, for delivery. `query` (built by the server
- * from catalog names, never from client text) reads the rows to check from its `$1`, a JSON
- * array; `sets` holds those arrays, and claims `i` asks about `sets[set_of[i]]` (subscribers
- * with the same filters share one set). As Realtime's walrus does, the query is a prepared
- * statement run once per claims set after switching to that role with those claims (as
- * PostgREST does), so it is planned once, not once per subscriber. It stays prepared for the
- * next batch: Postgres applies row-level security when it plans, and plans again when the
- * role differs from the one it planned for or a policy, grant or the table changes; policies
- * read the claims as the statement runs. Each claims set runs in its own subtransaction, so a
- * policy that raises hides the rows from that subscriber only. Run by the owner. The result's
- * `n` counts from 0 within the set.
- */
-export const VISIBILITY_SQL = /* sql */ `
-drop function if exists realtime.local_visible_rows(text, jsonb[], jsonb);
-create or replace function realtime.local_visible_rows(query text, claims jsonb[], sets jsonb[], set_of int[])
-returns table (claim int, n int)
-language plpgsql set search_path = '' set plan_cache_mode = force_generic_plan as $$
-declare
-  prepared text := 'realtime_local_visible_' || md5(query);
-  -- Each set written out once, as the literal its EXECUTE takes.
-  literals text[] := array(select quote_literal(s::text) from unnest(sets) as s);
-  c jsonb;
-  i int := 0;
-  r record;
-begin
-  if not exists (select 1 from pg_catalog.pg_prepared_statements p where p.name = prepared) then
-    execute format('prepare %I(jsonb) as %s', prepared, query);
-  end if;
-  foreach c in array coalesce(claims, '{}') loop
-    begin
-      perform set_config('role', c ->> 'role', true),
-              set_config('request.jwt.claims', c::text, true),
-              set_config('request.jwt.claim.sub', coalesce(c ->> 'sub', ''), true),
-              set_config('request.jwt.claim.role', c ->> 'role', true);
-      for r in execute format('execute %I(%s::jsonb)', prepared, literals[set_of[i + 1]]) loop
-        claim := i;
-        n := r.n;
-        return next;
-      end loop;
-      perform set_config('role', 'none', true);
-    exception when others then
-      -- The subtransaction's rollback restores the owner's role and settings.
-      null;
-    end;
-    i := i + 1;
-  end loop;
-end
-$$;
-revoke all on function realtime.local_visible_rows(text, jsonb[], jsonb[], int[]) from public;
-`;
-
 /** Brings the capture triggers in step with the publication (at start, and when a join names a table). */
 export async function syncCapture(db: Database): Promise<void> {
   await db.asOwner((tx) => tx.query('select realtime.local_sync_capture()'));

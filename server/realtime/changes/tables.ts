@@ -1,4 +1,10 @@
 import type { Transaction } from '../../db.ts';
+import { ident } from '../../rest/sql.ts';
+
+/** How the feed's caches and batches name a table. */
+export const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
+/** A table's name as SQL, quoted. */
+export const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
 
 /** What delivery needs to know about a published table. */
 export interface TableShape {

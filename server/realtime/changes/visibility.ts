@@ -1,47 +1,16 @@
 import type { Claims, Transaction } from '../../db.ts';
 import { ident } from '../../rest/sql.ts';
-import type { ChangeBinding } from './bindings.ts';
-import type { ChangeSubscriber, LogRow } from './feed.ts';
-import type { TableShape } from './tables.ts';
+import type { CatalogCache } from './catalog-cache.ts';
+import { qualified, tableKey, type TableShape } from './tables.ts';
+import type { Candidates, LogRow } from './types.ts';
 
 /**
- * Who may see a captured change, as Postgres would answer each subscriber: which roles may read
- * a table and which of its columns (cached by the feed with the table shapes), and, for tables
- * with row-level security, which rows each distinct set of JWT claims may select.
+ * Who may see a captured change, as Postgres would answer each subscriber: for tables with
+ * row-level security, which rows each distinct set of JWT claims may select. (Which roles may
+ * read a table and which of its columns is cached in catalog-cache.ts.)
  */
 
-export const tableKey = (schema: string, table: string): string => `${schema}.${table}`;
-export const qualified = (shape: { schema: string; table: string }): string => `${ident(shape.schema)}.${ident(shape.table)}`;
 export const claimsKey = (claims: Claims): string => JSON.stringify(claims);
-
-/**
- * Whether role `r.role` sees every row of table `$1` (see `Access.everyRow`): as Postgres
- * applies policies (rowsecurity.c), one applies to a role if it names PUBLIC or a role whose
- * privileges the role has (`pg_has_role(…, 'USAGE')`); permissive ones are ORed, restrictive
- * ones ANDed on top.
- */
-const EVERY_ROW_SQL = /* sql */ `(
-  has_table_privilege(r.role, $1::regclass, 'SELECT')
-  and exists (select 1 from pg_catalog.pg_policy p
-    where p.polrelid = $1::regclass and p.polpermissive and p.polcmd in ('r', '*')
-      and pg_catalog.pg_get_expr(p.polqual, p.polrelid) = 'true'
-      and (0::oid = any(p.polroles) or exists (select 1 from unnest(p.polroles) as g(oid) where pg_has_role(r.role, g.oid, 'USAGE'))))
-  and not exists (select 1 from pg_catalog.pg_policy p
-    where p.polrelid = $1::regclass and not p.polpermissive and p.polcmd in ('r', '*')
-      and (0::oid = any(p.polroles) or exists (select 1 from unnest(p.polroles) as g(oid) where pg_has_role(r.role, g.oid, 'USAGE')))))`;
-
-/** What one role may read of one table. */
-export interface Access {
-  table: boolean;
-  columns: Set<string>;
-  /**
-   * The role may select the table, and its row-level security lets it see every row whoever
-   * the user is: a permissive SELECT (or ALL) policy that applies to the role reads `using
-   * (true)`, and no restrictive one applies. Then which rows it sees does not depend on the
-   * claims, so one check (does the row still exist) answers for every subscriber of the role.
-   */
-  everyRow: boolean;
-}
 
 /**
  * Which of the rows in `$1` (a JSON array) still exist in the table, by primary key, as
@@ -54,32 +23,57 @@ function existsQuery(shape: TableShape): string {
     where exists (select 1 from ${qualified(shape)} as t where ${match})`;
 }
 
-/** Per role and table: may the role select from it at all, and which columns. Cached with the shapes. */
-export async function readAccess(
-  tx: Transaction,
-  shapes: ReadonlyMap<string, TableShape>,
-  access: Map<string, Access>,
-  roles: Set<string>,
-): Promise<void> {
-  for (const [key, shape] of shapes) {
-    const missing = [...roles].filter((role) => !access.has(`${role}:${key}`));
-    if (missing.length === 0) continue;
-    const result = await tx.query<{ role: string; table_ok: boolean; columns: string[] | null; every_row: boolean }>(
-      `select r.role, has_table_privilege(r.role, $1::regclass, 'SELECT') as table_ok,
-         (select array_agg(a.attname::text order by a.attnum) from pg_catalog.pg_attribute a
-           where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
-             and has_column_privilege(r.role, a.attrelid, a.attnum, 'SELECT')) as columns,
-         ${EVERY_ROW_SQL} as every_row
-       from unnest($2::text[]) as r(role)`,
-      [qualified(shape), missing],
-    );
-    for (const r of result.rows) {
-      const columns = new Set(r.columns ?? []);
-      // A role that may read some columns but not the table still receives those columns, as in Postgres.
-      access.set(`${r.role}:${key}`, { table: r.table_ok || columns.size > 0, columns, everyRow: r.every_row });
-    }
-  }
-}
+/**
+ * Which rows each set of JWT claims may select, for delivery. `query` (built by the server
+ * from catalog names, never from client text) reads the rows to check from its `$1`, a JSON
+ * array; `sets` holds those arrays, and claims `i` asks about `sets[set_of[i]]` (subscribers
+ * with the same filters share one set). As Realtime's walrus does, the query is a prepared
+ * statement run once per claims set after switching to that role with those claims (as
+ * PostgREST does), so it is planned once, not once per subscriber. It stays prepared for the
+ * next batch: Postgres applies row-level security when it plans, and plans again when the
+ * role differs from the one it planned for or a policy, grant or the table changes; policies
+ * read the claims as the statement runs. Each claims set runs in its own subtransaction, so a
+ * policy that raises hides the rows from that subscriber only. Run by the owner. The result's
+ * `n` counts from 0 within the set.
+ */
+export const VISIBILITY_SQL = /* sql */ `
+drop function if exists realtime.local_visible_rows(text, jsonb[], jsonb);
+create or replace function realtime.local_visible_rows(query text, claims jsonb[], sets jsonb[], set_of int[])
+returns table (claim int, n int)
+language plpgsql set search_path = '' set plan_cache_mode = force_generic_plan as $$
+declare
+  prepared text := 'realtime_local_visible_' || md5(query);
+  -- Each set written out once, as the literal its EXECUTE takes.
+  literals text[] := array(select quote_literal(s::text) from unnest(sets) as s);
+  c jsonb;
+  i int := 0;
+  r record;
+begin
+  if not exists (select 1 from pg_catalog.pg_prepared_statements p where p.name = prepared) then
+    execute format('prepare %I(jsonb) as %s', prepared, query);
+  end if;
+  foreach c in array coalesce(claims, '{}') loop
+    begin
+      perform set_config('role', c ->> 'role', true),
+              set_config('request.jwt.claims', c::text, true),
+              set_config('request.jwt.claim.sub', coalesce(c ->> 'sub', ''), true),
+              set_config('request.jwt.claim.role', c ->> 'role', true);
+      for r in execute format('execute %I(%s::jsonb)', prepared, literals[set_of[i + 1]]) loop
+        claim := i;
+        n := r.n;
+        return next;
+      end loop;
+      perform set_config('role', 'none', true);
+    exception when others then
+      -- The subtransaction's rollback restores the owner's role and settings.
+      null;
+    end;
+    i := i + 1;
+  end loop;
+end
+$$;
+revoke all on function realtime.local_visible_rows(text, jsonb[], jsonb[], int[]) from public;
+`;
 
 /**
  * For each distinct set of claims, the rows it may see. Tables with RLS are asked as each
@@ -95,9 +89,8 @@ export async function readAccess(
 export async function checkVisibility(
   tx: Transaction,
   rows: LogRow[],
-  candidates: Map<ChangeSubscriber, ChangeBinding[]>[],
-  shapes: ReadonlyMap<string, TableShape>,
-  access: ReadonlyMap<string, Access>,
+  candidates: Candidates,
+  catalog: CatalogCache,
 ): Promise<Map<string, Set<number>>> {
   const visible = new Map<string, Set<number>>();
   /** Per table, per claims: the rows (indexes, ascending) those claims need an answer for. */
@@ -107,12 +100,12 @@ export async function checkVisibility(
   candidates.forEach((bySubscriber, i) => {
     const row = rows[i]!;
     const key = tableKey(row.schema_name, row.table_name);
-    const shape = shapes.get(key);
+    const shape = catalog.shapes.get(key);
     for (const s of bySubscriber.keys()) {
       const ck = claimsKey(s.claims);
       const seen = visible.get(ck) ?? new Set<number>();
       visible.set(ck, seen);
-      const roleAccess = access.get(`${s.claims.role}:${key}`);
+      const roleAccess = catalog.access.get(`${s.claims.role}:${key}`);
       if (!shape || !roleAccess?.table) continue;
       if (!shape.rowSecurity || row.type === 'DELETE' || s.claims.role === 'service_role') {
         seen.add(i);
@@ -136,12 +129,12 @@ export async function checkVisibility(
   for (const [key, byClaims] of toFind) {
     // Asked once, as the owner: for these roles, visible is the same as still there.
     const indexes = [...new Set([...byClaims.values()].flat())];
-    const result = await tx.query<{ n: number }>(existsQuery(shapes.get(key)!), [JSON.stringify(indexes.map((i) => rows[i]!.record ?? {}))]);
+    const result = await tx.query<{ n: number }>(existsQuery(catalog.shapes.get(key)!), [JSON.stringify(indexes.map((i) => rows[i]!.record ?? {}))]);
     const there = new Set(result.rows.map((r) => indexes[r.n]!));
     for (const [ck, wanted] of byClaims) for (const i of wanted) if (there.has(i)) visible.get(ck)!.add(i);
   }
   for (const [key, byClaims] of toCheck) {
-    const query = existsQuery(shapes.get(key)!);
+    const query = existsQuery(catalog.shapes.get(key)!);
     // Claims that ask about the same rows (subscribers with the same filters) share one set of them.
     const claims = [...byClaims.entries()];
     const sets = new Map<string, { index: number; rows: number[] }>();

@@ -1,6 +1,5 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Room } from '../../connection/types.js';
 import { WIRE_LIMITS } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
@@ -85,10 +84,6 @@ export class FlockAvatars extends FlockElement {
       this.news = [this.#summary(joined, 'joined'), this.#summary(left, 'left')].filter(Boolean).join('. ');
     },
   });
-
-  protected override watchRoom(room: Room): () => void {
-    return this.#presence.watch(room);
-  }
 
   protected override render() {
     const people = orderPeople(this.people, this.selfLast);

@@ -1,5 +1,5 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Room } from '../../connection/types.js';
+import { onAbort, RoomController, type RoomHost } from '../room-controller.js';
 import { orderPeople, peopleFrom, type Person } from './people.js';
 
 export interface PresenceOptions {
@@ -19,9 +19,9 @@ const ACTIVITY = ['pointermove', 'pointerdown', 'keydown', 'wheel', 'touchstart'
 /**
  * The people an avatars element shows: the room's presence merged per user, with a grace
  * period for leavers, batched join/leave news, and this user's own idleness reported to the
- * room as `away`. Owns its timers and listeners; `watch()` returns what releases them all.
+ * room as `away`. Its timers and listeners last as long as the room.
  */
-export class PresenceController implements ReactiveController {
+export class PresenceController extends RoomController {
   people: readonly Person[] = [];
   readonly #leaving = new Map<string, { person: Person; timer: number }>();
   #joined: Person[] = [];
@@ -31,36 +31,29 @@ export class PresenceController implements ReactiveController {
   #seeded = false;
 
   constructor(
-    host: ReactiveControllerHost,
+    host: RoomHost,
     private readonly options: PresenceOptions,
   ) {
-    host.addController(this);
+    super(host);
   }
 
-  hostConnected(): void {}
-
-  watch(room: Room): () => void {
+  protected override roomChanged(room: Room, signal: AbortSignal): void {
     this.#seeded = false;
     const sync = () => this.#sync(room);
-    room.addEventListener('presence', sync);
-    room.addEventListener('user', sync);
+    room.addEventListener('presence', sync, { signal });
+    room.addEventListener('user', sync, { signal });
     const active = () => this.#activity(room);
-    for (const type of ACTIVITY) document.addEventListener(type, active, { passive: true, capture: true });
+    for (const type of ACTIVITY) document.addEventListener(type, active, { passive: true, capture: true, signal });
     this.#activity(room);
     sync();
-    return () => {
-      room.removeEventListener('presence', sync);
-      room.removeEventListener('user', sync);
-      for (const type of ACTIVITY) document.removeEventListener(type, active, { capture: true });
-      for (const { timer } of this.#leaving.values()) window.clearTimeout(timer);
+    // The timers go with the room (RoomController clears them).
+    onAbort(signal, () => {
       this.#leaving.clear();
-      window.clearTimeout(this.#batch);
-      window.clearTimeout(this.#idle);
       this.#batch = this.#idle = undefined;
       this.#joined = [];
       this.#left = [];
       this.people = [];
-    };
+    });
   }
 
   #sync(room: Room): void {
@@ -70,7 +63,7 @@ export class PresenceController implements ReactiveController {
     for (const person of current) {
       const returning = this.#leaving.get(person.id);
       if (returning) {
-        window.clearTimeout(returning.timer);
+        this.timers.clearTimeout(returning.timer);
         this.#leaving.delete(person.id);
       } else if (!shown.has(person.id) && this.#seeded && !person.self) {
         this.#joined.push(person);
@@ -78,7 +71,7 @@ export class PresenceController implements ReactiveController {
     }
     for (const person of this.people) {
       if (here.has(person.id) || this.#leaving.has(person.id)) continue;
-      const timer = window.setTimeout(() => {
+      const timer = this.timers.setTimeout(() => {
         this.#leaving.delete(person.id);
         if (!person.self) this.#left.push(person);
         this.#publish(room);
@@ -102,7 +95,7 @@ export class PresenceController implements ReactiveController {
 
   #schedule(): void {
     if (this.#batch !== undefined || (this.#joined.length === 0 && this.#left.length === 0)) return;
-    this.#batch = window.setTimeout(() => {
+    this.#batch = this.timers.setTimeout(() => {
       this.#batch = undefined;
       const [joined, left] = [this.#joined, this.#left];
       this.#joined = [];
@@ -114,8 +107,8 @@ export class PresenceController implements ReactiveController {
   /** Input from this user: active now, away after the idle period. */
   #activity(room: Room): void {
     if (this.#idle === undefined) room.setPresenceStatus('active');
-    window.clearTimeout(this.#idle);
-    this.#idle = window.setTimeout(() => {
+    this.timers.clearTimeout(this.#idle);
+    this.#idle = this.timers.setTimeout(() => {
       this.#idle = undefined;
       room.setPresenceStatus('away');
     }, this.options.awayAfterSeconds() * 1000);

@@ -1,10 +1,10 @@
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Room } from '../../connection/types.js';
 import { isSafeUrl } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { initials } from '../avatars/people.js';
 import { FlockElement } from '../base.js';
+import { LIST } from '../live/live-list.js';
 import { PopoverController } from '../popover/popover-controller.js';
 import { popoverStyles } from '../popover/popover.styles.js';
 import { tokens } from '../tokens.styles.js';
@@ -103,10 +103,6 @@ export class FlockBell extends FlockElement {
     return this.inbox.items;
   }
 
-  protected override watchRoom(room: Room): () => void {
-    return this.inbox.watch(room);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearTimeout(this.#toastTimer);
@@ -142,14 +138,14 @@ export class FlockBell extends FlockElement {
         <button part="action mark-all" type="button" ?disabled=${this.inbox.unread === 0} @click=${this.#markAllRead}>${msg('bell.markAllRead')}</button>
       </header>
       ${this.notice ? html`<p class="state" role="alert">${this.notice}</p>` : nothing}
-      ${this.inbox.state === 'loading'
+      ${this.inbox.list.loading
         ? html`<p class="state">${msg('bell.loading')}</p>`
-        : this.inbox.state === 'error'
-          ? html`<p class="state">${msg('bell.error')} <button part="action retry" type="button" @click=${() => void this.inbox.reload()}>${msg('bell.retry')}</button></p>`
+        : this.inbox.list.status === LIST.error
+          ? html`<p class="state">${msg('bell.error')} <button part="action retry" type="button" @click=${() => void this.inbox.list.reload()}>${msg('bell.retry')}</button></p>`
           : items.length === 0
             ? html`<p class="state">${this.filter === 'unread' ? msg('bell.emptyUnread') : msg('bell.empty')}</p>`
             : html`<ul aria-label=${msg('bell.label')}>${items.map((n) => this.#renderItem(n))}</ul>`}
-      ${this.inbox.hasMore && this.filter === 'all' ? html`<p class="state"><button part="action more" type="button" @click=${() => void this.inbox.more()}>${msg('bell.more')}</button></p>` : nothing}
+      ${this.inbox.list.hasOlder && this.filter === 'all' ? html`<p class="state"><button part="action more" type="button" @click=${() => void this.inbox.list.older()}>${msg('bell.more')}</button></p>` : nothing}
     </div>`;
   }
 

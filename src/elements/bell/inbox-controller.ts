@@ -1,6 +1,7 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RowChange, RowFilter, Room, Row, Write } from '../../connection/types.js';
-import { timeKey } from '../chat/timeline.js';
+import { LIST, LiveList } from '../live/live-list.js';
+import { timeKey } from '../live/server-time.js';
+import { onAbort, RoomController, type RoomHost } from '../room-controller.js';
 
 /** One notification, as the inbox shows it. */
 export interface FlockNotification {
@@ -13,8 +14,6 @@ export interface FlockNotification {
   createdAt: string;
   readAt: string | null;
 }
-
-export type InboxState = 'idle' | 'loading' | 'ready' | 'error';
 
 export interface InboxOptions {
   pageSize(): number;
@@ -42,9 +41,6 @@ function toNotification(row: Row): FlockNotification {
   };
 }
 
-/** Newest first, by the server's time (REST and Realtime spell timestamps differently). */
-const newestFirst = (a: FlockNotification, b: FlockNotification): number => (timeKey(a.createdAt) < timeKey(b.createdAt) ? 1 : -1);
-
 /** The latest of these server times, as spelled; undefined for none. */
 function latest(times: readonly (string | undefined)[]): string | undefined {
   let newest: string | undefined;
@@ -53,9 +49,11 @@ function latest(times: readonly (string | undefined)[]): string | undefined {
 }
 
 /**
- * The current user's notifications and their unread count. The list is paged over REST and
- * kept live by postgres_changes on the user's own channel (`user_id=eq.<me>`; RLS makes sure
- * nobody else's rows arrive even without the filter).
+ * The current user's notifications and their unread count. The list is a LiveList of the
+ * user's rows, over REST and postgres_changes on the user's own channel (`user_id=eq.<me>`; RLS
+ * makes sure nobody else's rows arrive even without the filter), read afresh after each resync
+ * (a notification changes in place — read, unread, deleted — so a catch-up of newer rows would
+ * miss what another tab did meanwhile).
  *
  * The count never drifts: it moves at once with each change and each action (so the badge is
  * instant), but every change also schedules a recount from the server, whose exact count then
@@ -63,104 +61,64 @@ function latest(times: readonly (string | undefined)[]): string | undefined {
  * echoed back by the database) moves nothing, so nothing is counted twice — in this tab or in
  * another tab of the same user, which sees the database change once.
  */
-export class InboxController implements ReactiveController {
-  items: FlockNotification[] = [];
+export class InboxController extends RoomController {
   unread = 0;
-  state: InboxState = 'idle';
-  error = '';
-  hasMore = false;
-  #room: Room | undefined;
-  #recountTimer: number | undefined;
-  #generation = 0;
+  readonly list: LiveList<FlockNotification>;
+  #sorted: FlockNotification[] | undefined;
   /**
    * The newest unread notification's time the badge stands for: from the same query as the
    * server's count, and from each unread arrival. The page held may lack some of them (read at a
    * different moment than the count), so "mark all read" is bounded by this, not by the page.
    */
   #newestUnreadAt: string | undefined;
-  /** Inserts heard while a reload reads: its page may predate them, so they are kept with it. */
-  
-  #heardDuringReload: FlockNotification[] | undefined;
+  /** A change was heard while a reload read: its count may predate it. */
+  #heard = false;
+  /** The recount in flight: a reload (whose count is newer) aborts it. */
+  #recount: AbortController | undefined;
+  #recountTimer: number | undefined;
 
   constructor(
-    host: ReactiveControllerHost,
+    host: RoomHost,
     private readonly options: InboxOptions,
   ) {
-    host.addController(this);
+    super(host);
+    this.list = new LiveList<FlockNotification>(host, {
+      source: (room) => (room.user ? { table: 'flock_notifications', where: [{ column: 'user_id', op: 'eq', value: room.user.id }], filter: `user_id=eq.${room.user.id}`, scope: 'user' } : undefined),
+      parse: toNotification,
+      pageSize: () => this.options.pageSize(),
+      afterResync: 'reload',
+      changed: () => {
+        this.#sorted = undefined;
+        this.options.changed();
+      },
+      applied: (change, item, before) => this.#applied(change, item, before),
+      reloading: async (room, signal) => {
+        this.#recount?.abort();
+        this.#heard = false;
+        const count = await this.#count(room, signal);
+        return () => {
+          this.#counted(count);
+          // The count may predate what was heard meanwhile: ask again once things settle.
+          if (this.#heard) this.#scheduleRecount();
+        };
+      },
+    });
   }
 
-  hostConnected(): void {}
-
-  watch(room: Room): () => void {
-    this.#room = room;
-    let unsubscribe: (() => void) | undefined;
-    let boundTo: string | undefined;
-    const bind = () => {
-      const me = room.user;
-      if (!me || me.id === boundTo) return;
-      boundTo = me.id;
-      unsubscribe?.();
-      unsubscribe = room.onChanges({ event: '*', table: 'flock_notifications', filter: `user_id=eq.${me.id}` }, (c) => this.#apply(c), 'user');
-      void this.reload();
-    };
-    const resync = () => void this.reload();
-    room.addEventListener('user', bind);
-    room.addEventListener('resync', resync);
-    bind();
-    return () => {
-      unsubscribe?.();
-      room.removeEventListener('user', bind);
-      room.removeEventListener('resync', resync);
-      window.clearTimeout(this.#recountTimer);
-      this.#room = undefined;
-      this.#generation++;
-      this.items = [];
+  protected override roomChanged(_room: Room, signal: AbortSignal): void {
+    onAbort(signal, () => {
       this.unread = 0;
-      this.state = 'idle';
-    };
+      this.#newestUnreadAt = undefined;
+    });
   }
 
-  /** The first page and the exact count, afresh (on start, after a reconnect, on Retry). */
-  async reload(): Promise<void> {
-    const room = this.#room;
-    if (!room?.user) return;
-    const generation = ++this.#generation;
-    this.state = this.items.length === 0 ? 'loading' : this.state;
-    this.options.changed();
-    const heard: FlockNotification[] = (this.#heardDuringReload = []);
-    try {
-      const [page, count] = await Promise.all([this.#page(room, undefined), this.#count(room)]);
-      if (generation !== this.#generation) return;
-      const inPage = new Set(page.map((n) => n.id));
-      this.items = [...heard.filter((n) => !inPage.has(n.id)), ...page].sort(newestFirst);
-      this.#counted(count);
-      // The count may predate what was heard meanwhile too: ask again once things settle.
-      if (heard.length > 0) this.#scheduleRecount();
-      this.state = 'ready';
-      this.error = '';
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.state = 'error';
-      this.error = error instanceof Error ? error.message : String(error);
-    } finally {
-      if (this.#heardDuringReload === heard) this.#heardDuringReload = undefined;
-    }
-    this.options.changed();
-  }
-
-  /** The next page, older than the oldest held. */
-  async more(): Promise<void> {
-    const room = this.#room;
-    const last = this.items.at(-1);
-    if (!room || !last) return;
-    const older = await this.#page(room, last);
-    const known = new Set(this.items.map((n) => n.id));
-    this.items = [...this.items, ...older.filter((n) => !known.has(n.id))];
-    this.options.changed();
+  /** Notifications held, newest first. */
+  get items(): readonly FlockNotification[] {
+    return (this.#sorted ??= [...this.list.items].reverse());
   }
 
   markRead(id: string, read: boolean): Promise<void> {
-    const item = this.items.find((n) => n.id === id);
+    const item = this.list.get(id);
     if (!item || (item.readAt !== null) === read) return Promise.resolve();
     const before = item.readAt;
     const readAt = read ? new Date().toISOString() : null;
@@ -179,10 +137,10 @@ export class InboxController implements ReactiveController {
    * queued offline and sent later leaves unread what arrived after the click.
    */
   markAllRead(): Promise<void> {
-    const me = this.#room?.user;
+    const me = this.room?.user;
     if (!me) return Promise.resolve();
-    const newest = latest([this.#newestUnreadAt, ...this.items.filter((n) => n.readAt === null).map((n) => n.createdAt)]);
-    const unreadBefore = this.items.filter((n) => n.readAt === null).map((n) => n.id);
+    const unreadBefore = this.items.filter((n) => n.readAt === null);
+    const newest = latest([this.#newestUnreadAt, ...unreadBefore.map((n) => n.createdAt)]);
     const countBefore = this.unread;
     const now = new Date().toISOString();
     const where: RowFilter[] = [
@@ -198,30 +156,29 @@ export class InboxController implements ReactiveController {
       me.id,
       { op: 'update', table: 'flock_notifications', values: { read_at: now }, where },
       () => {
-        this.items = this.items.map((n) => (n.readAt === null ? { ...n, readAt: now } : n));
+        for (const n of unreadBefore) this.list.put({ ...n, readAt: now });
         this.unread = 0;
       },
       () => {
-        this.items = this.items.map((n) => (unreadBefore.includes(n.id) ? { ...n, readAt: null } : n));
+        for (const n of unreadBefore) this.#setRead(n.id, null);
         this.unread = countBefore;
       },
     );
   }
 
   remove(id: string): Promise<void> {
-    const index = this.items.findIndex((n) => n.id === id);
-    const item = this.items[index];
+    const item = this.list.get(id);
     if (!item) return Promise.resolve();
     return this.#act(
       'notification.delete',
       id,
       { op: 'delete', table: 'flock_notifications', where: [{ column: 'id', op: 'eq', value: id }], requireMatch: true },
       () => {
-        this.items = this.items.filter((n) => n.id !== id);
+        this.list.drop(id);
         if (item.readAt === null) this.unread = Math.max(0, this.unread - 1);
       },
       () => {
-        this.items = [...this.items.slice(0, index), item, ...this.items.slice(index)];
+        this.list.put(item);
         if (item.readAt === null) this.unread++;
       },
     );
@@ -229,7 +186,7 @@ export class InboxController implements ReactiveController {
 
   /** Applies an action at once, sends it through the outbox, and undoes it if the server refuses. */
   async #act(kind: string, id: string, write: Write, apply: () => void, undo: () => void): Promise<void> {
-    const room = this.#room;
+    const room = this.room;
     if (!room) return;
     apply();
     this.options.changed();
@@ -247,56 +204,42 @@ export class InboxController implements ReactiveController {
   }
 
   #setRead(id: string, readAt: string | null): void {
-    const item = this.items.find((n) => n.id === id);
+    const item = this.list.get(id);
     if (!item || (item.readAt === null) === (readAt === null)) return;
     this.unread = Math.max(0, this.unread + (readAt === null ? 1 : -1));
-    this.items = this.items.map((n) => (n.id === id ? { ...n, readAt } : n));
+    this.list.put({ ...item, readAt });
   }
 
-  #apply(change: RowChange): void {
-    if (change.eventType === 'INSERT') {
-      const arrived = toNotification(change.new);
-      if (!this.items.some((n) => n.id === arrived.id)) {
-        this.items = [arrived, ...this.items].sort(newestFirst);
-        this.#heardDuringReload?.push(arrived);
-        if (arrived.readAt === null) {
-          this.unread++;
-          this.#newestUnreadAt = latest([this.#newestUnreadAt, arrived.createdAt]);
-        }
-        this.options.arrived(arrived);
+  /** A live change, already applied to the list: the count follows it. */
+  #applied(change: RowChange, item: FlockNotification | undefined, before: FlockNotification | undefined): void {
+    if (this.list.status === LIST.pending) this.#heard = true;
+    const gone = change.eventType === 'DELETE';
+    // Without the row held, its old values say (a DELETE's `old` must show it unread to count).
+    const wasUnread = before ? before.readAt === null : gone ? change.old.read_at === null : (change.old.read_at ?? null) === null;
+    const isUnread = !gone && (item ?? toNotification(change.new)).readAt === null;
+    if (change.eventType === 'INSERT' && item && !before) {
+      if (isUnread) {
+        this.unread++;
+        this.#newestUnreadAt = latest([this.#newestUnreadAt, item.createdAt]);
       }
-    } else if (change.eventType === 'UPDATE') {
-      const next = toNotification(change.new);
-      const held = this.items.find((n) => n.id === next.id);
-      if (held) this.#setRead(next.id, next.readAt);
-      else if ((change.old.read_at ?? null) === null && next.readAt !== null) this.unread = Math.max(0, this.unread - 1);
-      else if (change.old.read_at != null && next.readAt === null) this.unread++;
-      if (held) this.items = this.items.map((n) => (n.id === next.id ? { ...next } : n));
-    } else {
-      const id = String(change.old.id);
-      const held = this.items.find((n) => n.id === id);
-      if (held) {
-        this.items = this.items.filter((n) => n.id !== id);
-        if (held.readAt === null) this.unread = Math.max(0, this.unread - 1);
-      } else if (change.old.read_at === null) {
-        this.unread = Math.max(0, this.unread - 1);
-      }
+      this.options.arrived(item);
+    } else if (change.eventType !== 'INSERT' && wasUnread !== isUnread) {
+      this.unread = Math.max(0, this.unread + (isUnread ? 1 : -1));
     }
-    this.options.changed();
     this.#scheduleRecount();
   }
 
   /** The server's exact count replaces the running one shortly after changes settle. */
   #scheduleRecount(): void {
-    window.clearTimeout(this.#recountTimer);
-    this.#recountTimer = window.setTimeout(async () => {
-      const room = this.#room;
-      if (!room) return;
-      const generation = this.#generation;
+    this.timers.clearTimeout(this.#recountTimer);
+    this.#recountTimer = this.timers.setTimeout(async () => {
+      const room = this.room;
+      if (!room?.user) return;
+      const read = (this.#recount = new AbortController());
       try {
-        const count = await this.#count(room);
+        const count = await this.#count(room, read.signal);
         // A write still queued would be undone by a stale count: wait for it instead.
-        if (generation === this.#generation && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
+        if (!read.signal.aborted && room.writes.every((w) => !w.kind.startsWith('notification.') || w.state === 'failed')) {
           this.#counted(count);
           this.options.changed();
         }
@@ -306,34 +249,22 @@ export class InboxController implements ReactiveController {
     }, RECOUNT_MS);
   }
 
-  async #page(room: Room, after: FlockNotification | undefined): Promise<FlockNotification[]> {
-    const { rows } = await room.rows({
-      table: 'flock_notifications',
-      where: [{ column: 'user_id', op: 'eq', value: room.user!.id }],
-      ...(after ? { before: { columns: ['created_at', 'id'], values: [after.createdAt, after.id] } } : {}),
-      order: [
-        { column: 'created_at', ascending: false },
-        { column: 'id', ascending: false },
-      ],
-      limit: this.options.pageSize() + 1,
-    });
-    this.hasMore = rows.length > this.options.pageSize();
-    return rows.slice(0, this.options.pageSize()).map(toNotification);
-  }
-
   /** The exact unread count, and the newest unread's time, in one read: the two agree. */
-  async #count(room: Room): Promise<{ count: number; newestAt: string | undefined }> {
-    const { rows, count } = await room.rows({
-      table: 'flock_notifications',
-      columns: 'created_at',
-      where: [
-        { column: 'user_id', op: 'eq', value: room.user!.id },
-        { column: 'read_at', op: 'is', value: null },
-      ],
-      order: [{ column: 'created_at', ascending: false }],
-      limit: 1,
-      count: true,
-    });
+  async #count(room: Room, signal: AbortSignal): Promise<{ count: number; newestAt: string | undefined }> {
+    const { rows, count } = await room.rows(
+      {
+        table: 'flock_notifications',
+        columns: 'created_at',
+        where: [
+          { column: 'user_id', op: 'eq', value: room.user!.id },
+          { column: 'read_at', op: 'is', value: null },
+        ],
+        order: [{ column: 'created_at', ascending: false }],
+        limit: 1,
+        count: true,
+      },
+      { signal },
+    );
     const newestAt = rows[0]?.created_at;
     return { count: count ?? 0, newestAt: typeof newestAt === 'string' ? newestAt : undefined };
   }

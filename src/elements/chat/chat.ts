@@ -6,6 +6,8 @@ import { colorFor } from '../../connection/palette.js';
 import type { Room } from '../../connection/types.js';
 import { flockLocale, messagesVersion, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { LIST } from '../live/live-list.js';
+import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import { chatStyles } from './chat.styles.js';
 import { ChatController } from './chat-controller.js';
@@ -104,7 +106,7 @@ export class FlockChat extends FlockElement {
   #dividerPlaced = false;
   #focusAfterUpdate: string | undefined;
 
-  readonly #chat = new ChatController({
+  readonly #chat = new ChatController(this, {
     pageSize: () => Math.max(1, Math.min(200, Math.floor(this.pageSize) || 50)),
     changed: () => this.requestUpdate(),
     arrived: (message) => {
@@ -130,8 +132,8 @@ export class FlockChat extends FlockElement {
     },
     this.#chat,
   );
-  readonly #reads = new ReadsTracker(() => this.requestUpdate());
-  readonly #typing = new TypingTracker(() => this.requestUpdate());
+  readonly #reads = new ReadsTracker(this, () => this.requestUpdate());
+  readonly #typing = new TypingTracker(this, () => this.requestUpdate());
   readonly #composer = new Composer(this, {
     maxLength: () => Math.max(1, Math.min(SCHEMA_MAX, Math.floor(this.maxLength) || SCHEMA_MAX)),
     placeholder: () => this.placeholder || msg('chat.placeholder'),
@@ -161,44 +163,39 @@ export class FlockChat extends FlockElement {
     this.unreadFrom = undefined;
     this.newCount = 0;
     this.#scroller.latest();
-    const message = await this.#chat.send(text);
+    const message = await this.#chat.drafts.send(text);
     if (message) this.emit('flock-message-send', { message });
     return message;
   }
 
   /** Edits one of this user's messages (RLS refuses anyone else's: the notice says so). */
   editMessage(id: string, body: string): Promise<void> {
-    return this.#chat.edit(id, body.trim());
+    return this.#chat.drafts.edit(id, body.trim());
   }
 
   /** Deletes one of this user's messages; an unsent one is discarded. */
   deleteMessage(id: string): Promise<void> {
-    return this.#chat.remove(id);
+    return this.#chat.drafts.remove(id);
   }
 
   /** Sends a failed message again. */
   retryMessage(id: string): Promise<void> {
-    return this.#chat.retry(id);
+    return this.#chat.drafts.retry(id);
   }
 
   /** Drops a pending or failed message for good. */
   discardMessage(id: string): Promise<void> {
-    return this.#chat.discard(id);
+    return this.#chat.drafts.discard(id);
   }
 
-  protected override watchRoom(room: Room): () => void {
-    const stops = [this.#chat.watch(room), this.#reads.watch(room), this.#typing.watch(room)];
-    const redraw = () => this.requestUpdate();
-    room.addEventListener('presence', redraw);
-    document.addEventListener('visibilitychange', this.#markRead);
-    return () => {
-      stops.forEach((stop) => stop());
-      room.removeEventListener('presence', redraw);
-      document.removeEventListener('visibilitychange', this.#markRead);
+  protected override watchRoom(room: Room, signal: AbortSignal): void {
+    room.addEventListener('presence', () => this.requestUpdate(), { signal });
+    document.addEventListener('visibilitychange', this.#markRead, { signal });
+    onAbort(signal, () => {
       this.#dividerPlaced = false;
       this.unreadFrom = undefined;
       this.#scroller.latest();
-    };
+    });
   }
 
   get #isReadonly(): boolean {
@@ -207,7 +204,7 @@ export class FlockChat extends FlockElement {
 
   protected override willUpdate(_changed: PropertyValues): void {
     this.#scroller.beforeUpdate();
-    if (!this.#dividerPlaced && this.#chat.state === 'ready' && this.#reads.loaded) {
+    if (!this.#dividerPlaced && this.#chat.history.loaded && this.#reads.loaded) {
       this.#dividerPlaced = true;
       const since = this.#reads.openedAt ? timeKey(this.#reads.openedAt) : undefined;
       const me = this.room?.user?.id;
@@ -232,7 +229,8 @@ export class FlockChat extends FlockElement {
     // then changes nothing above the reader, even at scroll position 0 where that can't be undone.
     const rows = timeline(shown, this.unreadFrom);
     const ctx = this.#rowContext();
-    const busy = this.#chat.loadingOlder || this.#chat.state === 'loading';
+    const { history } = this.#chat;
+    const busy = history.loadingOlder || history.loading;
     return html`
       <div part="list" class="list" role="log" aria-live="polite" aria-relevant="additions" aria-label=${msg('chat.label')} aria-busy=${busy ? 'true' : 'false'} @scroll=${this.#scroller.onScroll} @keydown=${this.#onListKeydown} @focusin=${this.#onFocusIn}>
         ${this.#listState(messages.length, start)} ${repeat(rows, (row) => row.key, (row) => guard(this.#rowDeps(row, ctx), () => renderRow(row, ctx)))}
@@ -249,15 +247,15 @@ export class FlockChat extends FlockElement {
   }
 
   #listState(count: number, start: number) {
-    const state = this.#chat.state;
-    if (state === 'loading' || state === 'idle') return html`<p class="state">${msg('chat.loading')}</p>`;
-    if (state === 'error') {
+    const { history } = this.#chat;
+    if (history.loading) return html`<p class="state">${msg('chat.loading')}</p>`;
+    if (history.status === LIST.error) {
       if (this.room?.user?.kind === 'visitor') return html`<p class="state">${msg('chat.signIn')}</p>`;
-      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void this.#chat.reload()}>${msg('chat.tryAgain')}</button></p>`;
+      return html`<p class="state">${msg('chat.error')} <button part="action retry-load" type="button" @click=${() => void history.reload()}>${msg('chat.tryAgain')}</button></p>`;
     }
     if (count === 0) return html`<p class="state">${msg('chat.empty')}</p>`;
-    if (this.#chat.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
-    if (start === 0 && !this.#chat.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
+    if (history.loadingOlder) return html`<p class="state">${msg('chat.loadingOlder')}</p>`;
+    if (start === 0 && !history.hasOlder) return html`<p class="state start">${msg('chat.start')}</p>`;
     return nothing;
   }
 
@@ -288,10 +286,10 @@ export class FlockChat extends FlockElement {
       remove: (id) => {
         this.confirmingId = undefined;
         this.#focusAfterUpdate = `[data-id="${CSS.escape(id)}"]`;
-        void this.#chat.remove(id);
+        void this.#chat.drafts.remove(id);
       },
-      retry: (id) => void this.#chat.retry(id),
-      discard: (id) => void this.#chat.discard(id),
+      retry: (id) => void this.#chat.drafts.retry(id),
+      discard: (id) => void this.#chat.drafts.discard(id),
     };
   }
 
@@ -329,7 +327,7 @@ export class FlockChat extends FlockElement {
     if (!text) return void (this.confirmingId = id);
     const length = codePoints(text);
     if (length > SCHEMA_MAX) return void (this.notice = plural('chat.tooLong', length - SCHEMA_MAX));
-    void this.#chat.edit(id, text);
+    void this.#chat.drafts.edit(id, text);
   }
 
   /** This user's newest message that is sent and not deleted: the one ↑ edits and "Seen by" marks. */

@@ -1,3 +1,4 @@
+import { LIST } from '../live/live-list.js';
 import type { ChatController } from './chat-controller.js';
 import { ListWindow } from './list-window.js';
 import { ScrollAnchor } from './scroll-anchor.js';
@@ -52,7 +53,7 @@ export class ListScroll {
     const list = this.host.list();
     if (!list) return;
     if (!this.#anchor.restore(list) && this.window.following) list.scrollTop = list.scrollHeight;
-    if (list.scrollHeight <= list.clientHeight && this.chat.hasOlder && !this.chat.loadingOlder && this.chat.state === 'ready') void this.chat.older();
+    if (list.scrollHeight <= list.clientHeight && this.chat.history.hasOlder && !this.chat.history.loadingOlder && this.chat.history.status === LIST.complete) void this.chat.history.older();
   }
 
   /** At the newest message, with nothing newer beyond the window. */
@@ -75,9 +76,9 @@ export class ListScroll {
     const fromBottom = list.scrollHeight - list.scrollTop - list.clientHeight;
     if (list.scrollTop < NEAR_PX) {
       if (this.window.up(ids.list, indexOf)) this.host.requestUpdate();
-      else if (this.chat.hasOlder && !this.chat.loadingOlder) {
+      else if (this.chat.history.hasOlder && !this.chat.history.loadingOlder) {
         this.window.detach(ids.list, indexOf);
-        void this.chat.older().then(() => {
+        void this.chat.history.older().then(() => {
           const next = this.#idsOf(this.chat.messages);
           if (this.window.up(next.list, (id) => next.index.get(id) ?? -1)) this.host.requestUpdate();
         });

@@ -23,11 +23,11 @@ export function editTarget(entry: QueuedWrite): string | undefined {
  * Sends for `room` waiting in the outbox (or refused), with this tab's own `local` sends that
  * the outbox may not list yet, in the order they were made; confirmed ones are left out.
  */
-export function unsentMessages(writes: readonly QueuedWrite[], room: string, confirmed: ReadonlyMap<string, ChatMessage>, local: ReadonlyMap<string, ChatMessage>): ChatMessage[] {
-  const unsent = new Map(local);
+export function unsentMessages(writes: readonly QueuedWrite[], room: string, confirmed: { get(id: string): ChatMessage | undefined }, local: ReadonlyMap<string, ChatMessage>): ChatMessage[] {
+  const unsent = new Map([...local].filter(([id]) => !confirmed.get(id)));
   for (const entry of writes) {
     const { kind, write } = entry.payload;
-    if (kind !== SEND || write.op !== 'create' || write.values.room !== room || confirmed.has(entry.key)) continue;
+    if (kind !== SEND || write.op !== 'create' || write.values.room !== room || confirmed.get(entry.key)) continue;
     const v = write.values;
     unsent.set(entry.key, {
       id: entry.key,

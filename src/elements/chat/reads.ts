@@ -1,4 +1,5 @@
 import type { RowChange, Room, Row } from '../../connection/types.js';
+import { onAbort, RoomController, type RoomHost } from '../room-controller.js';
 import { timeKey, type ChatMessage } from './timeline.js';
 
 /** How long reading has to settle before the read position is written. */
@@ -22,7 +23,7 @@ function toRead(row: Row): [string, Read] | undefined {
  * outbox (debounced, and only forward), and everyone's, kept live, for "Seen by". A position is
  * the server time of the last message read, so it compares with messages on one clock.
  */
-export class ReadsTracker {
+export class ReadsTracker extends RoomController {
   readonly #reads = new Map<string, Read>();
   /** This user's position when the room opened: where the "new messages" divider goes. */
   openedAt: string | undefined;
@@ -30,32 +31,31 @@ export class ReadsTracker {
   #due = false;
   #pending: ChatMessage | undefined;
   #timer: number | undefined;
-  #room: Room | undefined;
 
-  constructor(private readonly changed: () => void) {}
+  constructor(
+    host: RoomHost,
+    private readonly changed: () => void,
+  ) {
+    super(host);
+  }
 
-  watch(room: Room): () => void {
-    this.#room = room;
-    const unsubscribe = room.onChanges({ event: '*', table: 'flock_reads', filter: `room=eq.${room.name}` }, (change) => this.#apply(change));
-    const load = () => void this.#load();
-    room.addEventListener('resync', load);
-    if (room.user) void this.#load();
-    else room.addEventListener('user', load, { once: true });
-    return () => {
+  protected override roomChanged(room: Room, signal: AbortSignal): void {
+    onAbort(signal, room.onChanges({ event: '*', table: 'flock_reads', filter: `room=eq.${room.name}` }, (change) => this.#apply(change)));
+    const load = () => void this.#load(room, signal);
+    room.addEventListener('resync', load, { signal });
+    if (room.user) load();
+    else room.addEventListener('user', load, { once: true, signal });
+    onAbort(signal, () => {
+      // Written to the room being left, before it goes.
       this.#flush();
-      unsubscribe();
-      room.removeEventListener('resync', load);
-      room.removeEventListener('user', load);
-      window.clearTimeout(this.#timer);
       this.#reads.clear();
-      this.#room = undefined;
       this.loaded = false;
-    };
+    });
   }
 
   /** The user has seen `message` (the newest visible): remember it, shortly, if it moves forward. */
   read(message: ChatMessage | undefined): void {
-    const room = this.#room;
+    const room = this.room;
     if (!room?.user || room.user.kind === 'visitor' || !this.loaded) return;
     const mine = this.#reads.get(room.user.id);
     // No messages yet: a read row with no position still makes this user a member (mentions).
@@ -63,8 +63,8 @@ export class ReadsTracker {
     if (this.#due && message?.id === this.#pending?.id) return;
     this.#due = true;
     this.#pending = message;
-    window.clearTimeout(this.#timer);
-    this.#timer = window.setTimeout(() => this.#flush(), DEBOUNCE_MS);
+    this.timers.clearTimeout(this.#timer);
+    this.#timer = this.timers.setTimeout(() => this.#flush(), DEBOUNCE_MS);
   }
 
   /** User ids (not `except`) whose read position is at or past `message`. */
@@ -75,8 +75,8 @@ export class ReadsTracker {
   }
 
   #flush(): void {
-    window.clearTimeout(this.#timer);
-    const room = this.#room;
+    this.timers.clearTimeout(this.#timer);
+    const room = this.room;
     if (!room?.user || !this.#due) return;
     const message = this.#pending;
     this.#due = false;
@@ -96,12 +96,10 @@ export class ReadsTracker {
     });
   }
 
-  async #load(): Promise<void> {
-    const room = this.#room;
-    if (!room?.user) return;
+  async #load(room: Room, signal: AbortSignal): Promise<void> {
+    if (!room.user) return;
     try {
-      const { rows } = await room.rows({ table: 'flock_reads', where: [{ column: 'room', op: 'eq', value: room.name }], order: [{ column: 'updated_at', ascending: false }], limit: READERS });
-      if (room !== this.#room) return;
+      const { rows } = await room.rows({ table: 'flock_reads', where: [{ column: 'room', op: 'eq', value: room.name }], order: [{ column: 'updated_at', ascending: false }], limit: READERS }, { signal });
       for (const row of rows) {
         const read = toRead(row);
         if (read) this.#reads.set(...read);

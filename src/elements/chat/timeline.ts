@@ -1,4 +1,7 @@
 import type { Row } from '../../connection/types.js';
+import { compareMessages, timeKey } from '../live/server-time.js';
+
+export { compareMessages, timeKey };
 
 /**
  * Messages in the order the server gave them, and the list's rows around them: day separators,
@@ -48,40 +51,6 @@ export function fromRow(row: Row): ChatMessage | undefined {
     deletedAt: text(row.deleted_at),
     state: 'sent',
   };
-}
-
-/**
- * A sortable key for a Postgres timestamp, to the microsecond (Date keeps milliseconds, and two
- * messages can share one). Accepts PostgREST's and Realtime's forms: `2026-11-23T10:00:00.123456+00:00`
- * or `2026-11-23 10:00:00.123456+00`.
- */
-export function timeKey(iso: string): string {
-  const found = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\d*(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(iso.trim());
-  if (!found) return iso;
-  const [, date, time, fraction = '', zone = 'Z'] = found;
-  const offset = zone === 'Z' ? 'Z' : /^[+-]\d\d$/.test(zone) ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
-  const seconds = Date.parse(`${date}T${time}${offset}`) / 1000;
-  return `${String(seconds).padStart(12, '0')}.${fraction.padEnd(6, '0')}`;
-}
-
-/** Sorting 10,000 messages compares each timestamp many times: each is parsed once. */
-const keys = new Map<string, string>();
-function keyOf(iso: string): string {
-  let key = keys.get(iso);
-  if (key === undefined) {
-    if (keys.size > 50_000) keys.clear();
-    keys.set(iso, (key = timeKey(iso)));
-  }
-  return key;
-}
-
-/** Server order: `(created_at, id)`, as the history index sorts; pending messages last, in the order made. */
-export function compareMessages(a: ChatMessage, b: ChatMessage): number {
-  if (!a.createdAt || !b.createdAt) return a.createdAt ? -1 : b.createdAt ? 1 : 0;
-  const ka = keyOf(a.createdAt);
-  const kb = keyOf(b.createdAt);
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** Messages this close together from one author are drawn as one group (one name, one avatar). */

@@ -1,5 +1,6 @@
 import type { Room } from '../../connection/types.js';
 import { msg } from '../../i18n/messages.js';
+import { onAbort, RoomController, type RoomHost } from '../room-controller.js';
 
 /**
  * "Ada is typing…" both ways, over the room's `typing` broadcast.
@@ -12,20 +13,23 @@ import { msg } from '../../i18n/messages.js';
  */
 export const TYPING = { RESEND_MS: 2000, IDLE_MS: 5000, EXPIRE_MS: 6000 } as const;
 
-export class TypingTracker {
+export class TypingTracker extends RoomController {
   /** Who is typing now (user ids, in the order they started). */
   readonly #typists = new Map<string, number>();
   #sentAt = -Infinity;
   #sending = false;
   #idleTimer: number | undefined;
   #expiryTimer: number | undefined;
-  #room: Room | undefined;
 
-  constructor(private readonly changed: () => void) {}
+  constructor(
+    host: RoomHost,
+    private readonly changed: () => void,
+  ) {
+    super(host);
+  }
 
-  watch(room: Room): () => void {
-    this.#room = room;
-    const stop = room.onBroadcast('typing', (message) => {
+  protected override roomChanged(room: Room, signal: AbortSignal): void {
+    onAbort(signal, room.onBroadcast('typing', (message) => {
       if (message.id === room.user?.id) return;
       const was = this.#typists.has(message.id);
       if (message.typing) this.#typists.set(message.id, performance.now() + TYPING.EXPIRE_MS);
@@ -34,21 +38,18 @@ export class TypingTracker {
       // A typist's refresh changes no text: re-rendering the chat for each one would let a peer
       // repeating `typing: true` cost this page a full render per message.
       if (was !== message.typing) this.changed();
-    });
+    }));
     const left = () => {
       let gone = false;
       for (const id of this.#typists.keys()) if (!room.presence.has(id)) gone = this.#typists.delete(id) || gone;
       if (gone) this.changed();
     };
-    room.addEventListener('presence', left);
-    return () => {
+    room.addEventListener('presence', left, { signal });
+    onAbort(signal, () => {
+      // Still this room's: the typist tells it they stopped.
       this.stop();
-      stop();
-      room.removeEventListener('presence', left);
-      window.clearTimeout(this.#expiryTimer);
       this.#typists.clear();
-      this.#room = undefined;
-    };
+    });
   }
 
   /** Ids of the people typing, oldest first. */
@@ -71,26 +72,26 @@ export class TypingTracker {
     if (!this.#sending || now - this.#sentAt >= TYPING.RESEND_MS) {
       this.#sending = true;
       this.#sentAt = now;
-      void this.#room?.broadcast('typing', { typing: true });
+      void this.room?.broadcast('typing', { typing: true });
     }
-    window.clearTimeout(this.#idleTimer);
-    this.#idleTimer = window.setTimeout(() => this.stop(), TYPING.IDLE_MS);
+    this.timers.clearTimeout(this.#idleTimer);
+    this.#idleTimer = this.timers.setTimeout(() => this.stop(), TYPING.IDLE_MS);
   }
 
   /** Sent, blurred, emptied or idle: tell the room this user stopped (once). */
   stop(): void {
-    window.clearTimeout(this.#idleTimer);
+    this.timers.clearTimeout(this.#idleTimer);
     if (!this.#sending) return;
     this.#sending = false;
     this.#sentAt = -Infinity;
-    void this.#room?.broadcast('typing', { typing: false });
+    void this.room?.broadcast('typing', { typing: false });
   }
 
   #schedule(): void {
-    window.clearTimeout(this.#expiryTimer);
+    this.timers.clearTimeout(this.#expiryTimer);
     if (this.#typists.size === 0) return;
     const next = Math.min(...this.#typists.values());
-    this.#expiryTimer = window.setTimeout(() => {
+    this.#expiryTimer = this.timers.setTimeout(() => {
       const now = performance.now();
       for (const [id, expires] of this.#typists) if (expires <= now) this.#typists.delete(id);
       this.#schedule();

@@ -1,4 +1,5 @@
 import type { Room } from '../../connection/types.js';
+import { onAbort, RoomController, type RoomHost } from '../room-controller.js';
 
 /**
  * Sends this user's pointer: at most `rate()` a second, with a trailing send so the last
@@ -16,23 +17,32 @@ export function effectiveRate(rate: number, budget: number, people: number): num
   return Math.max(0, Math.min(rate, budget / (people * (people - 1))));
 }
 
-export class CursorSender {
+/** The sender for the host's room; leaving the room (or the page) sends `gone` to it. */
+export class CursorSender extends RoomController {
   #lastSent = -Infinity;
   #pending: { x: number; y: number } | undefined;
   #timer: number | undefined;
   #present = false;
-  /** Messages sent, for the status details and the tests. */
+  /** Messages sent in this room, for the status details and the tests. */
   sent = 0;
 
   constructor(
-    private readonly room: Room,
+    host: RoomHost,
     private readonly rate: () => number,
     private readonly budget: () => number,
-  ) {}
+  ) {
+    super(host);
+  }
+
+  protected override roomChanged(_room: Room, signal: AbortSignal): void {
+    this.sent = 0;
+    this.#lastSent = -Infinity;
+    onAbort(signal, () => this.gone());
+  }
 
   /** The rate in force now, per second. */
   get currentRate(): number {
-    return effectiveRate(this.rate(), this.budget(), this.room.presence.size);
+    return effectiveRate(this.rate(), this.budget(), this.room?.presence.size ?? 0);
   }
 
   move(x: number, y: number): void {
@@ -42,7 +52,7 @@ export class CursorSender {
     const interval = 1000 / rate;
     const wait = this.#lastSent + interval - performance.now();
     if (wait <= 0 && this.#timer === undefined) this.#flush();
-    else this.#timer ??= window.setTimeout(() => this.#flush(), Math.max(0, wait));
+    else this.#timer ??= this.timers.setTimeout(() => this.#flush(), Math.max(0, wait));
   }
 
   /** The pointer left the target (or the page, or the element went away). */
@@ -51,11 +61,7 @@ export class CursorSender {
     if (!this.#present) return;
     this.#present = false;
     this.sent++;
-    void this.room.broadcast('cursor', { gone: true });
-  }
-
-  dispose(): void {
-    this.#cancel();
+    void this.room?.broadcast('cursor', { gone: true });
   }
 
   #flush(): void {
@@ -66,11 +72,11 @@ export class CursorSender {
     this.#lastSent = performance.now();
     this.#present = true;
     this.sent++;
-    void this.room.broadcast('cursor', position);
+    void this.room?.broadcast('cursor', position);
   }
 
   #cancel(): void {
-    window.clearTimeout(this.#timer);
+    this.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pending = undefined;
   }

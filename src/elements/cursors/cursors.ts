@@ -5,6 +5,7 @@ import type { Room } from '../../connection/types.js';
 import type { CursorMessage } from '../../connection/wire.js';
 import { msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { onAbort } from '../room-controller.js';
 import { textOn } from '../avatars/people.js';
 import { tokens } from '../tokens.styles.js';
 import { CursorMotion } from './cursor-motion.js';
@@ -84,7 +85,7 @@ export class FlockCursors extends FlockElement {
   #frame: number | undefined;
   #lastFrame = 0;
   #idleTimer: number | undefined;
-  #sender: CursorSender | undefined;
+  readonly #sender = new CursorSender(this, () => this.rate, () => this.budget);
   /**
    * Messages from peers applied (for tests and the bench).
    * @internal
@@ -93,21 +94,18 @@ export class FlockCursors extends FlockElement {
 
   /** The current send rate per second, after the room-size adjustment. */
   get sendRate(): number {
-    return this.#sender?.currentRate ?? 0;
+    return this.room ? this.#sender.currentRate : 0;
   }
 
   /** Position messages this element has sent. */
   get sent(): number {
-    return this.#sender?.sent ?? 0;
+    return this.#sender.sent;
   }
 
-  protected override watchRoom(room: Room): () => void {
-    const sender = new CursorSender(room, () => this.rate, () => this.budget);
-    this.#sender = sender;
-    const offBroadcast = room.onBroadcast('cursor', (message) => this.#heard(room, message));
-    // One signal removes every listener below.
-    const listening = new AbortController();
-    const { signal } = listening;
+  protected override watchRoom(room: Room, signal: AbortSignal): void {
+    const sender = this.#sender;
+    onAbort(signal, room.onBroadcast('cursor', (message) => this.#heard(room, message)));
+    // The room's signal removes every listener below.
     const passive = { passive: true, signal };
     room.addEventListener('presence', () => this.#prune(room), { signal });
     const onMove = (event: PointerEvent) => this.#pointer(event, sender);
@@ -125,18 +123,13 @@ export class FlockCursors extends FlockElement {
     window.addEventListener('pagehide', onLeave, { signal });
     window.addEventListener('scroll', this.#reposition, { passive: true, capture: true, signal });
     window.addEventListener('resize', this.#reposition, passive);
-    return () => {
-      sender.gone();
-      sender.dispose();
-      this.#sender = undefined;
-      offBroadcast();
-      listening.abort();
+    onAbort(signal, () => {
       if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
       window.clearInterval(this.#idleTimer);
       this.#frame = this.#idleTimer = undefined;
       this.#motion.cursors.clear();
       this.shown = [];
-    };
+    });
   }
 
   protected override render() {

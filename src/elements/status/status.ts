@@ -5,6 +5,7 @@ import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
 import { PopoverController } from '../popover/popover-controller.js';
 import { popoverStyles } from '../popover/popover.styles.js';
+import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import type { FlockStatusChangeDetail } from '../room/room.js';
 import { statusStyles } from './status.styles.js';
@@ -60,20 +61,16 @@ export class FlockStatus extends FlockElement {
   #ticker: number | undefined;
   #lastFired: string | undefined;
 
-  protected override watchRoom(room: Room): () => void {
-    const onStatus = () => this.#update$(room);
-    const onWrites = () => (this.writes = room.writes);
-    room.addEventListener('status', onStatus);
-    room.addEventListener('writes', onWrites);
+  protected override watchRoom(room: Room, signal: AbortSignal): void {
+    room.addEventListener('status', () => this.#update$(room), { signal });
+    room.addEventListener('writes', () => (this.writes = room.writes), { signal });
     this.snapshot = room.connection;
     this.writes = room.writes;
     this.#lastFired = this.#key(room.connection);
-    return () => {
-      room.removeEventListener('status', onStatus);
-      room.removeEventListener('writes', onWrites);
+    onAbort(signal, () => {
       this.snapshot = undefined;
       this.#stopTicker();
-    };
+    });
   }
 
   override disconnectedCallback(): void {
