@@ -1,10 +1,13 @@
 import { after, before, test } from 'node:test';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { AxeResults, RunOptions } from 'axe-core';
 import { launchChromium } from './support/chromium.ts';
 import { buildStorybook } from './support/storybook-build.ts';
 import { startChildServer, startCommand, type ChildServer, type Started } from '../support/child-server.ts';
@@ -17,10 +20,12 @@ import { until } from './support/checks.ts';
  * at 390×844, 1280×800 and 1280×800 at 200 % zoom (a 640×400 CSS viewport at two device pixels
  * per CSS pixel), left to right and right to left. Each open panel must be entirely inside the
  * viewport, attached to its trigger (the nearest edge within 16 px of it), and the document must
- * gain no horizontal scroll.
+ * gain no horizontal scroll. At 1280×800, axe runs on each story with each popover open.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// Served beside the stories, as test/e2e/storybook.test.ts does.
+const AXE_DIR = dirname(createRequire(import.meta.url).resolve('axe-core/axe.min.js'));
 
 interface Viewport {
   name: string;
@@ -76,7 +81,7 @@ let data: string;
 
 before(async () => {
   await buildStorybook();
-  server = await startChildServer(['--static', 'storybook-static']);
+  server = await startChildServer(['--static', 'storybook-static', '--static', AXE_DIR]);
   data = await mkdtemp(join(tmpdir(), 'flock-layout-'));
   demo = await startCommand('npm', ['start', '--', '--port', '0', '--data', data], /Flock demo: (http:\/\/[^\s/]+)/, { cwd: root });
   browser = await launchChromium();
@@ -176,6 +181,16 @@ function measure(page: Page, popover: Popover): Promise<Measured> {
   }, popover);
 }
 
+/** axe-core on the story with its popover open (shadow roots and the top layer included). */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: '/axe.min.js' });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Element, options: RunOptions): Promise<AxeResults> } }).axe;
+    const result = await axe.run(document.querySelector('#storybook-root')!, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `axe ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  });
+}
+
 /** What is wrong with one open panel, as sentences (empty when it is right). */
 function problems({ panel, trigger, viewport, scrollWidth }: Measured): string[] {
   if (!panel) return ['the panel did not open'];
@@ -196,12 +211,13 @@ test('every popover stays on screen and attached to its trigger, in Storybook an
   const failures: string[] = [];
   let cases = 0;
   let failed = 0;
-  const check = async (label: string, page: Page, popover: Popover) => {
+  const check = async (label: string, page: Page, popover: Popover, axe = false) => {
     cases++;
     let found: string[];
     try {
       await open(page, popover);
       found = problems(await measure(page, popover));
+      if (axe) found.push(...(await axeViolations(page)));
     } catch (error) {
       found = [(error as Error).message.split('\n')[0]!];
     }
@@ -217,13 +233,15 @@ test('every popover stays on screen and attached to its trigger, in Storybook an
           for (const popover of popovers) {
             await openStory(page, story, dir);
             await place(page, popover.host, placement);
-            await check(`${story} ${viewport.name} ${dir} ${placement}:`, page, popover);
+            // axe once per popover and direction, with it open.
+            const axe = viewport.name === '1280x800' && placement === 'left edge';
+            await check(`${story} ${viewport.name} ${dir} ${placement}:`, page, popover, axe);
           }
         }
       }
       for (const popover of ALL) {
         await openStory(page, 'overview-flock-room--all-together', dir);
-        await check(`overview ${viewport.name} ${dir}:`, page, popover);
+        await check(`overview ${viewport.name} ${dir}:`, page, popover, viewport.name === '1280x800');
       }
     }
     await context.close();
