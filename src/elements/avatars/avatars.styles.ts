@@ -48,7 +48,7 @@ export const avatarsStyles = css`
   .initials::before {
     content: attr(data-initials);
   }
-  /* "+492" stays whole: the button grows into a pill past two digits. */
+  /* +492 stays whole: the button grows into a pill past two digits. */
   [part='overflow'] {
     inline-size: auto;
     min-inline-size: var(--_size);

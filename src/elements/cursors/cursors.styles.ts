@@ -14,7 +14,7 @@ export const cursorsStyles = css`
     contain: strict;
   }
   /* Physical, as the transform that moves it is: with inset-inline-start as well, right to left
-     pinned both edges and the box stretched to the layer's width, the arrow off screen. */
+     pinned both edges and the box stretched to the width of the layer, the arrow off screen. */
   [part~='cursor'] {
     position: absolute;
     top: 0;
