@@ -5,8 +5,11 @@ export const SIZE_BUDGETS = {
    * ceiling, in place of issue 10's 25 kB target, which was below what the required behaviour
    * costs (the measured price of each droppable feature is in `npm run bench -- size`). A later
    * issue may raise it by what its behaviour costs, measured and stated in its note.
+   * Issue 25's one positioning mechanism (src/elements/popover/: top layer, CSS anchor
+   * positioning, the JS fallback, focus-out closing) and the cursor layer's clip cost 1,209 B:
+   * 36,102 → 37,311 B.
    */
-  kitGzip: 36_000,
+  kitGzip: 37_400,
   /** (c) dist/flock.js whole (issue 10's target). */
   cdnGzip: 90_000,
 } as const;

@@ -122,6 +122,39 @@ test('"Send me a notification" reaches this window\'s bell, and only its', async
   assert.equal(await unread(a), before, "the other window's bell is untouched");
 });
 
+test('screenshots: 390 and 1280 px wide, left to right and right to left, light and dark (docs/screenshots)', async () => {
+  await mkdir(screenshots, { recursive: true });
+  for (const width of [390, 1280]) {
+    for (const dir of ['ltr', 'rtl'] as const) {
+      for (const scheme of ['light', 'dark'] as const) {
+        const context = await browser.newContext({ viewport: { width, height: width === 390 ? 844 : 800 }, colorScheme: scheme });
+        const page = await context.newPage();
+        const errors = collectErrors(page);
+        await page.goto(`${demo.match}/`);
+        await page.locator('flock-avatars').waitFor();
+        await page.evaluate((dir) => (document.documentElement.dir = dir), dir);
+        await until('everyone in the avatars', () => page.evaluate(() => document.querySelector('flock-avatars')!.shadowRoot!.querySelectorAll('[part~="avatar"]').length), (n) => n >= 3);
+        await until('connected', () => shadowTexts(page, 'flock-status', '[part~="label"]'), (t) => t.some((s) => s.includes('Connected')));
+        // The header stays one usable bar: nothing in it is pushed off screen or squeezed under its size.
+        const header = await page.evaluate(() =>
+          ['flock-avatars', 'flock-status', 'flock-bell'].map((tag) => {
+            const box = document.querySelector(tag)!.getBoundingClientRect();
+            return { tag, left: box.left, right: box.right, height: box.height };
+          }),
+        );
+        for (const box of header) {
+          assert.ok(box.left >= 0 && box.right <= width, `${width} ${dir}: ${box.tag} is on screen (${Math.round(box.left)}–${Math.round(box.right)})`);
+          assert.ok(box.height < 48, `${width} ${dir}: ${box.tag} is one line high (${box.height} px)`);
+        }
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), `${width} ${dir}: no sideways scroll`);
+        await page.screenshot({ path: join(screenshots, `demo-${width}-${dir}-${scheme}.png`) });
+        assert.deepEqual(errors, [], `${width} ${dir} ${scheme}`);
+        await context.close();
+      }
+    }
+  }
+});
+
 test('the pages logged no errors, and the data outlives a restart', async () => {
   for (const w of windows) assert.deepEqual(w.errors, [], `${w.name}'s page`);
   await demo.stop();

@@ -148,6 +148,23 @@ describe('<flock-cursors>', () => {
     expect(mine()).to.deep.equal(before);
   });
 
+  it('keeps cursors and labels over the target: the layer is clipped to it, and labels near its right edge hang left', async () => {
+    join('Bo Diddley with a long name', 'bo');
+    const el = await mount();
+    await waitFor(() => me.presence.has('bo'), 'Bo present');
+    network.inject('cursors', 'cursor', { v: 1, id: 'bo', x: 0.97, y: 0.05 });
+    await waitFor(() => cursors(el).length === 1 && !cursors(el)[0]!.hasAttribute('data-hidden'), 'Bo’s cursor shown');
+    await nextFrame();
+    const box = document.querySelector('#canvas')!.getBoundingClientRect();
+    const layer = el.shadowRoot!.querySelector<HTMLElement>('[part="layer"]')!;
+    const [top, right, bottom, left] = /inset\(([\d.]+)px ([\d.]+)px ([\d.]+)px ([\d.]+)px\)/.exec(getComputedStyle(layer).clipPath)!.slice(1).map(Number);
+    expect([top, left], 'clipped at the target’s top left').to.deep.equal([box.top, box.left]);
+    expect(right, 'and its right').to.be.closeTo(document.documentElement.clientWidth - box.right, 0.5);
+    expect(bottom, 'and its bottom').to.be.closeTo(window.innerHeight - box.bottom, 0.5);
+    const label = el.shadowRoot!.querySelector('[part="label"]')!.getBoundingClientRect();
+    expect(label.right, 'the label ends inside the target').to.be.at.most(box.right);
+  });
+
   it('jumps straight to a new position when the user prefers reduced motion', async () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     join('Bo', 'bo');

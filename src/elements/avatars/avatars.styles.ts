@@ -48,34 +48,50 @@ export const avatarsStyles = css`
   .initials::before {
     content: attr(data-initials);
   }
+  /* +492 stays whole: the button grows into a pill past two digits. */
   [part='overflow'] {
+    inline-size: auto;
+    min-inline-size: var(--_size);
+    padding-inline: 0.3em;
+    border-radius: calc(var(--_size) / 2);
+    white-space: nowrap;
     background: var(--_bg);
     border-color: var(--_border);
     color: var(--_fg);
+    anchor-name: --flock-avatars-overflow;
   }
+  [part='group'] > [data-anchor] {
+    anchor-name: --flock-avatars-hovered;
+  }
+  /* Panels are placed by popover.styles.ts: in the top layer, against their trigger. */
   [part='tooltip'] {
-    position: absolute;
-    inset-block-start: calc(100% + 0.3em);
-    z-index: var(--flock-z-popover, 1000);
+    position-anchor: --flock-avatars-hovered;
+    --_popover-max-inline: 20rem;
+    display: flex;
+    gap: 0.4em;
     padding: 0.2em 0.5em;
+    border: 0;
     border-radius: 0.3em;
     background: var(--_fg);
     color: var(--_bg);
     white-space: nowrap;
-    max-inline-size: 20em;
     overflow: hidden;
-    text-overflow: ellipsis;
     pointer-events: none;
   }
+  [part='tooltip'] .name {
+    min-inline-size: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  [part='tooltip'] .status {
+    flex: none;
+    opacity: 0.85;
+  }
   [part='list'] {
-    position: absolute;
-    inset-block-start: calc(100% + 0.4em);
-    inset-inline-end: 0;
-    z-index: var(--flock-z-popover, 1000);
+    position-anchor: --flock-avatars-overflow;
+    --_popover-max-inline: 20rem;
+    --_popover-max-block: 20em;
     min-inline-size: 14em;
-    max-block-size: 20em;
-    overflow: auto;
-    margin: 0;
     padding: 0.3em;
     list-style: none;
     border: 1px solid var(--_border);
@@ -95,18 +111,27 @@ export const avatarsStyles = css`
     background: var(--_active);
   }
   [part~='option'] [part~='avatar'] {
+    flex: none;
     margin: 0;
     --_size: 24px;
   }
-  .name {
+  [part~='option'] .text {
+    display: flex;
+    flex-direction: column;
+    min-inline-size: 0;
+  }
+  /* Whole names, two lines at most, read in their own direction. */
+  [part~='option'] .name {
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
     overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-    max-inline-size: 14em;
+    overflow-wrap: anywhere;
     unicode-bidi: isolate;
   }
   .meta {
     color: var(--_muted);
     font-size: 0.85em;
+    white-space: nowrap;
   }
 `;

@@ -3,6 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import { WIRE_LIMITS } from '../../connection/wire.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
+import { AnchoredPopover } from '../popover/anchored-popover.js';
+import { popoverStyles } from '../popover/popover.styles.js';
 import { tokens } from '../tokens.styles.js';
 import { initials, isAvatarUrl, orderPeople, textOn, type Person } from './people.js';
 import { PresenceController } from './presence-controller.js';
@@ -31,17 +33,16 @@ export interface FlockAvatarClickDetail {
  * @csspart self - The current user's avatar (with `avatar`).
  * @csspart away - The avatar of someone who is away (with `avatar`).
  * @csspart overflow - The "+N" button.
- * @csspart list - The list of everyone (a listbox).
+ * @csspart list - The list of everyone (a listbox; in the top layer, attached to the "+N" button).
  * @csspart option - Each entry of the list.
  * @csspart active - The list entry the keyboard is on (with `option`).
- * @csspart tooltip - Name and status shown on hover and focus.
+ * @csspart tooltip - Name and status shown on hover and focus, under that avatar.
  * @cssproperty --flock-avatar-size - Diameter of an avatar. Default 32px (24px with size="s", 40px with size="l").
  * @cssproperty --flock-color-surface - The ring around each avatar and the list's background.
  * @cssproperty --flock-radius-panel - Corners of the list. Default 0.5em.
- * @cssproperty --flock-z-popover - Stacking order of the list and the tooltip. Default 1000.
  */
 export class FlockAvatars extends FlockElement {
-  static override styles = [tokens, avatarsStyles];
+  static override styles = [tokens, popoverStyles, avatarsStyles];
 
   /** Avatars shown before the "+N" button. */
   @property({ type: Number }) max = 5;
@@ -65,6 +66,11 @@ export class FlockAvatars extends FlockElement {
   @state() private activeOption = 0;
   @state() private news = '';
   readonly #failedImages = new Set<string>();
+  // The list hangs from the "+N" button, the tooltip from the avatar under the pointer or focus.
+  readonly #popovers = new AnchoredPopover(this, [
+    { panel: '[part="list"]', trigger: '[part="overflow"]' },
+    { panel: '[part="tooltip"]', trigger: '[part="group"] > [data-anchor]' },
+  ]);
 
   readonly #presence = new PresenceController(this, {
     graceSeconds: () => this.grace,
@@ -101,7 +107,9 @@ export class FlockAvatars extends FlockElement {
             </button>`
           : nothing}
       </div>
-      ${tooltip && !this.listOpen ? html`<div part="tooltip" aria-hidden="true">${this.#describe(tooltip)}</div>` : nothing}
+      ${tooltip && !this.listOpen
+        ? html`<div part="tooltip" popover="manual" aria-hidden="true"><span class="name" dir="auto">${this.#name(tooltip)}</span><span class="status">${msg(`avatars.${tooltip.status}`)}</span></div>`
+        : nothing}
       ${this.listOpen ? this.#renderList() : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this.news}</div>
     `;
@@ -115,6 +123,7 @@ export class FlockAvatars extends FlockElement {
       type="button"
       tabindex=${this.focusIndex === index ? 0 : -1}
       aria-label=${this.#describe(person)}
+      ?data-anchor=${this.hovered === person.id}
       style=${`background:${person.color};color:${textOn(person.color)}`}
       @click=${() => this.#choose(person)}
       @focus=${() => this.#show(person.id, index)}
@@ -138,6 +147,7 @@ export class FlockAvatars extends FlockElement {
   #renderList() {
     return html`<ul
       part="list"
+      popover="manual"
       role="listbox"
       tabindex="0"
       aria-label=${msg('avatars.everyone')}
@@ -153,17 +163,23 @@ export class FlockAvatars extends FlockElement {
           @click=${() => this.#choose(person)}
         >
           <span part=${person.status === 'away' ? 'avatar away' : 'avatar'} style=${`background:${person.color};color:${textOn(person.color)}`}>${this.#face(person)}</span>
-          <span class="name">${person.self ? msg('avatars.you', { name: this.#clip(person.name) }) : this.#clip(person.name)}</span>
-          <span class="meta">${msg(`avatars.${person.status}`)} · ${msg('avatars.hereSince', { time: this.#time(person.since) })}</span>
+          <span class="text">
+            <span class="name" dir="auto">${this.#name(person)}</span>
+            <span class="meta">${msg(`avatars.${person.status}`)} · ${msg('avatars.hereSince', { time: this.#time(person.since) })}</span>
+          </span>
         </li>`,
       )}
     </ul>`;
   }
 
-  /** "Ada, away" / "Ada (you), active": the accessible name and the tooltip. */
+  /** "Ada" / "Ada (you)". */
+  #name(person: Person): string {
+    return person.self ? msg('avatars.you', { name: this.#clip(person.name) }) : this.#clip(person.name);
+  }
+
+  /** "Ada, away" / "Ada (you), active": the accessible name. */
   #describe(person: Person): string {
-    const name = person.self ? msg('avatars.you', { name: this.#clip(person.name) }) : this.#clip(person.name);
-    return msg('avatars.person', { name, status: msg(`avatars.${person.status}`) });
+    return msg('avatars.person', { name: this.#name(person), status: msg(`avatars.${person.status}`) });
   }
 
   /** Names are bounded on the wire already; this keeps bidi overrides from leaking past them. */

@@ -2,6 +2,7 @@ import { css } from 'lit';
 
 export const bellStyles = css`
   [part='button'] {
+    anchor-name: --flock-bell-button;
     position: relative;
     display: inline-grid;
     place-items: center;
@@ -48,20 +49,23 @@ export const bellStyles = css`
     block-size: 0.7em;
     padding: 0;
   }
+  /* Placed by popover.styles.ts: in the top layer, against the bell, inside the viewport. Its
+     header stays in view while the list scrolls. */
   [part='panel'] {
-    position: absolute;
-    inset-block-start: calc(100% + 0.4em);
-    inset-inline-end: 0;
-    z-index: var(--flock-z-popover, 1000);
-    inline-size: min(24rem, 92vw);
-    max-block-size: 28rem;
-    overflow: auto;
+    position-anchor: --flock-bell-button;
+    --_popover-max-inline: 24rem;
+    inline-size: 24rem;
+    padding: 0;
     border: 1px solid var(--_border);
     border-radius: var(--flock-radius-panel, 0.5em);
     background: var(--_bg);
     box-shadow: 0 4px 16px rgb(0 0 0 / 0.15);
   }
   header {
+    position: sticky;
+    inset-block-start: 0;
+    z-index: 1;
+    background: var(--_bg);
     display: flex;
     align-items: center;
     gap: 0.4em;

@@ -5,7 +5,8 @@ import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { initials } from '../avatars/people.js';
 import { FlockElement } from '../base.js';
 import { LIST } from '../live/live-list.js';
-import { PopoverController } from '../popover-controller.js';
+import { PopoverController } from '../popover/popover-controller.js';
+import { popoverStyles } from '../popover/popover.styles.js';
 import { tokens } from '../tokens.styles.js';
 import { bellStyles } from './bell.styles.js';
 import { InboxController, type FlockNotification } from './inbox-controller.js';
@@ -36,7 +37,7 @@ const TOAST_MS = 5000;
  * @event flock-notifications-read - The user marked notifications read. detail: { ids: string[] | 'all' }
  * @csspart button - The bell button.
  * @csspart badge - The unread count (or dot).
- * @csspart panel - The inbox popover.
+ * @csspart panel - The inbox popover (in the top layer, attached to the bell).
  * @csspart filter - The All / Unread buttons.
  * @csspart item - Each notification (data-unread when unread).
  * @csspart actor - The actor's initials.
@@ -54,10 +55,10 @@ const TOAST_MS = 5000;
  * @cssproperty --flock-bell-badge - The badge colour. Default #b91c1c.
  * @cssproperty --flock-radius-panel - Corners of the inbox and the toast. Default 0.5em.
  * @cssproperty --flock-radius-button - Corners of the buttons in the inbox. Default 0.3em.
- * @cssproperty --flock-z-popover - Stacking order of the inbox and the toast. Default 1000.
+ * @cssproperty --flock-z-popover - Stacking order of the toast. Default 1000.
  */
 export class FlockBell extends FlockElement {
-  static override styles = [tokens, bellStyles];
+  static override styles = [tokens, popoverStyles, bellStyles];
 
   /** Notifications loaded per page. */
   @property({ type: Number, attribute: 'page-size' }) pageSize = 20;
@@ -129,7 +130,7 @@ export class FlockBell extends FlockElement {
 
   #renderPanel() {
     const items = this.filter === 'unread' ? this.inbox.items.filter((n) => n.readAt === null) : this.inbox.items;
-    return html`<div part="panel" id="panel" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.#disclosure.onKeydown}>
+    return html`<div part="panel" id="panel" popover="manual" role="dialog" aria-label=${msg('bell.label')} tabindex="-1" @keydown=${this.#disclosure.onKeydown}>
       <header>
         <button part="filter" type="button" aria-pressed=${this.filter === 'all' ? 'true' : 'false'} @click=${() => (this.filter = 'all')}>${msg('bell.all')}</button>
         <button part="filter" type="button" aria-pressed=${this.filter === 'unread' ? 'true' : 'false'} @click=${() => (this.filter = 'unread')}>${msg('bell.unread')}</button>

@@ -1,6 +1,8 @@
 import { css } from 'lit';
+import { popoverStyles } from '../popover/popover.styles.js';
 
 export const chatStyles = css`
+  ${popoverStyles}
   :host {
     display: flex;
     flex-direction: column;
@@ -211,6 +213,7 @@ export const chatStyles = css`
     border-block-start: 1px solid var(--_border);
   }
   [part='input'] {
+    anchor-name: --flock-chat-input;
     flex: 1;
     min-block-size: 2.25rem;
     max-block-size: 8rem;
@@ -248,11 +251,11 @@ export const chatStyles = css`
     opacity: 0.6;
     cursor: default;
   }
+  /* Placed by popover.styles.ts: in the top layer, against the text box. */
   [part='suggestions'] {
-    position: absolute;
-    inset-block-end: 100%;
-    inset-inline-start: 0.75rem;
-    margin: 0;
+    position-anchor: --flock-chat-input;
+    --_popover-max-inline: 20rem;
+    --_popover-max-block: 16rem;
     padding: 0.25rem;
     list-style: none;
     min-inline-size: 12rem;

@@ -1,6 +1,7 @@
 import { html, nothing, type ReactiveControllerHost } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { msg, plural } from '../../i18n/messages.js';
+import { AnchoredPopover } from '../popover/anchored-popover.js';
 import { codePoints, mentionKey, mentionQuery, mentionToken } from './message-text.js';
 
 /** Someone who can be mentioned. */
@@ -44,7 +45,9 @@ export class Composer {
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly options: ComposerOptions,
-  ) {}
+  ) {
+    new AnchoredPopover(host, [{ panel: '[part="suggestions"]', trigger: '[part="input"]' }]);
+  }
 
   get length(): number {
     return codePoints(this.value);
@@ -71,7 +74,7 @@ export class Composer {
     const open = this.#suggestions.length > 0;
     return html`<div part="composer" class="composer">
       ${open
-        ? html`<ul part="suggestions" id="suggestions" role="listbox" aria-label=${msg('chat.suggestions')}>
+        ? html`<ul part="suggestions" id="suggestions" popover="manual" role="listbox" aria-label=${msg('chat.suggestions')}>
             ${this.#suggestions.map(
               (person, i) =>
                 html`<li id=${`suggestion-${i}`} role="option" aria-selected=${i === this.#active ? 'true' : 'false'} @pointerdown=${(e: Event) => this.#pick(e, person)}>

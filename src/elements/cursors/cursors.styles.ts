@@ -13,10 +13,11 @@ export const cursorsStyles = css`
     z-index: var(--flock-z-cursors, 2147483000);
     contain: strict;
   }
+  /* Physical, as the transform that moves it is: with inset-inline-start as well, right to left
+     pinned both edges and the box stretched to the width of the layer, the arrow off screen. */
   [part~='cursor'] {
     position: absolute;
-    inset-block-start: 0;
-    inset-inline-start: 0;
+    top: 0;
     left: 0;
     will-change: transform;
     transition: opacity 0.6s;
@@ -33,7 +34,7 @@ export const cursorsStyles = css`
   }
   [part='label'] {
     position: absolute;
-    inset-block-start: 18px;
+    top: 18px;
     left: 12px;
     max-inline-size: var(--flock-cursor-label-max, 16em);
     padding: 0.1em 0.45em;

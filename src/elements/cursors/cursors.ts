@@ -85,6 +85,7 @@ export class FlockCursors extends FlockElement {
   #frame: number | undefined;
   #lastFrame = 0;
   #idleTimer: number | undefined;
+  #clip = '';
   readonly #sender = new CursorSender(this, () => this.rate, () => this.budget);
   /**
    * Messages from peers applied (for tests and the bench).
@@ -242,7 +243,11 @@ export class FlockCursors extends FlockElement {
   /** Measures once, then only writes: one layout per frame however many cursors there are. */
   #draw(): void {
     const geometry = measure(this.#targetElement());
-    const flipAt = document.documentElement.clientWidth - 160;
+    const root = document.documentElement;
+    // Cursors and their labels show over the target only, not over the content around it.
+    const clip = `inset(${Math.max(0, geometry.top)}px ${Math.max(0, root.clientWidth - geometry.right)}px ${Math.max(0, window.innerHeight - geometry.bottom)}px ${Math.max(0, geometry.left)}px)`;
+    if (clip !== this.#clip) this.renderRoot.querySelector<HTMLElement>('[part="layer"]')?.style.setProperty('clip-path', (this.#clip = clip));
+    const flipAt = geometry.right - 160;
     for (const [id, cursor] of this.#motion.cursors) {
       const node = this.#nodes.get(id);
       if (!node) continue;
@@ -250,7 +255,7 @@ export class FlockCursors extends FlockElement {
       node.style.transform = `translate3d(${point.left}px, ${point.top}px, 0)`;
       // Attributes only when they change: each change restyles the node.
       if (node.hasAttribute('data-hidden') === point.visible) node.toggleAttribute('data-hidden', !point.visible);
-      // Labels stay on screen: near the right edge they hang to the left of the arrow.
+      // Labels stay over the target: near its right edge they hang to the left of the arrow.
       const flip = point.left > flipAt;
       if (node.hasAttribute('data-flip') !== flip) node.toggleAttribute('data-flip', flip);
     }

@@ -5,7 +5,10 @@ export const statusStyles = css`
     display: none;
   }
   [part='button'] {
+    anchor-name: --flock-status-button;
     display: inline-flex;
+    white-space: nowrap;
+    max-inline-size: 100%;
     align-items: center;
     gap: 0.4em;
     padding: 0.2em 0.6em;
@@ -15,6 +18,10 @@ export const statusStyles = css`
   }
   /* Shape carries the state as well as colour: a filled dot when connected, a ring while
      connecting, a dashed ring while reconnecting, a square when offline. */
+  [part='label'] {
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
   [part='dot'] {
     box-sizing: border-box;
     inline-size: var(--flock-status-dot-size, 0.7em);
@@ -52,20 +59,15 @@ export const statusStyles = css`
       transform: rotate(1turn);
     }
   }
+  /* Placed by popover.styles.ts: in the top layer, against the button, inside the viewport. */
   [part='details'] {
-    position: absolute;
-    inset-block-start: calc(100% + 0.4em);
-    inset-inline-start: 0;
-    z-index: var(--flock-z-popover, 1000);
-    min-inline-size: 16em;
+    position-anchor: --flock-status-button;
+    --_popover-max-inline: 22rem;
     padding: 0.75em;
     border: 1px solid var(--_border);
     border-radius: var(--flock-radius-panel, 0.5em);
     background: var(--_bg);
     box-shadow: 0 4px 16px rgb(0 0 0 / 0.15);
-  }
-  [part='details'][hidden] {
-    display: none;
   }
   dl {
     display: grid;
@@ -78,6 +80,8 @@ export const statusStyles = css`
   }
   dd {
     margin: 0;
+    white-space: nowrap;
+    unicode-bidi: isolate;
   }
   ul {
     margin: 0.5em 0 0;

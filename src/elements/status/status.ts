@@ -3,7 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import type { ConnectionState, QueuedWrite, Room } from '../../connection/types.js';
 import { flockLocale, msg, plural } from '../../i18n/messages.js';
 import { FlockElement } from '../base.js';
-import { PopoverController } from '../popover-controller.js';
+import { PopoverController } from '../popover/popover-controller.js';
+import { popoverStyles } from '../popover/popover.styles.js';
 import { onAbort } from '../room-controller.js';
 import { tokens } from '../tokens.styles.js';
 import type { FlockStatusChangeDetail } from '../room/room.js';
@@ -23,7 +24,7 @@ import { statusStyles } from './status.styles.js';
  * @csspart button - The indicator button (dot and label).
  * @csspart dot - The state dot; its shape follows the state too.
  * @csspart label - The short label (visually hidden with `compact`).
- * @csspart details - The details popover.
+ * @csspart details - The details popover (in the top layer, attached to the button).
  * @csspart retry - The Retry now button.
  * @csspart write - Each refused write in the details.
  * @csspart write-error - The server's reason for a refused write.
@@ -39,10 +40,9 @@ import { statusStyles } from './status.styles.js';
  * @cssproperty --flock-radius - Corners of the indicator button. Default 999px (a pill).
  * @cssproperty --flock-radius-panel - Corners of the details popover. Default 0.5em.
  * @cssproperty --flock-radius-button - Corners of the buttons in the details. Default 0.3em.
- * @cssproperty --flock-z-popover - Stacking order of the details popover. Default 1000.
  */
 export class FlockStatus extends FlockElement {
-  static override styles = [tokens, statusStyles];
+  static override styles = [tokens, popoverStyles, statusStyles];
 
   /** Dot only; the label stays in the accessible name and the tooltip. */
   @property({ type: Boolean, reflect: true }) compact = false;
@@ -103,9 +103,11 @@ export class FlockStatus extends FlockElement {
         <span part="dot" aria-hidden="true"></span>
         <span part="label" class=${this.compact ? 'visually-hidden' : ''}>${label}</span>
       </button>
-      <div part="details" id="details" role="dialog" aria-label=${msg('status.details')} tabindex="-1" ?hidden=${!this.open} @keydown=${this.#disclosure.onKeydown}>
-        ${this.open && state ? this.#renderDetails(state) : nothing}
-      </div>
+      ${this.open
+        ? html`<div part="details" id="details" popover="manual" role="dialog" aria-label=${msg('status.details')} tabindex="-1" @keydown=${this.#disclosure.onKeydown}>
+            ${state ? this.#renderDetails(state) : nothing}
+          </div>`
+        : nothing}
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     `;
   }
