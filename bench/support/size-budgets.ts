@@ -7,9 +7,11 @@ export const SIZE_BUDGETS = {
    * issue may raise it by what its behaviour costs, measured and stated in its note.
    * Issue 25's one positioning mechanism (src/elements/popover/: top layer, CSS anchor
    * positioning, the JS fallback, focus-out closing) and the cursor layer's clip cost 1,209 B:
-   * 36,102 → 37,311 B.
+   * 36,102 → 37,311 B. Issue 21's split (one Room over two transports +225 B, connection.ts
+   * into liveness/link/session +662 B) has not yet been paid back: all together 38,146 B, so
+   * the ceiling is 38,200 B until issue 21 cuts it back (its note gives the figures).
    */
-  kitGzip: 37_400,
+  kitGzip: 38_200,
   /** (c) dist/flock.js whole (issue 10's target). */
   cdnGzip: 90_000,
 } as const;

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { MemoryNetwork } from '../../src/connection/memory/network.js';
+import { MemoryNetwork } from '../../src/connection/memory/room.js';
 import type { MemoryRoom } from '../../src/connection/memory/room.js';
 import '../../src/index.js';
 import type { FlockAvatars } from '../../src/elements/avatars/avatars.js';
