@@ -8,7 +8,7 @@ import { bundleChunk, PEER_LIBRARIES, sizeOf } from './bundle-size.ts';
  * strings would stay in the code without it).
  */
 export const FEATURES = {
-  'the offline outbox (idb, outbox, write queue)': ['idb/build/index.js', 'src/connection/outbox/outbox.ts', 'src/connection/outbox/idb-store.ts', 'src/connection/outbox/write-queue.ts'],
+  'the offline outbox (IndexedDB store, outbox, write queue)': ['src/connection/outbox/outbox.ts', 'src/connection/outbox/idb-store.ts', 'src/connection/outbox/write-queue.ts'],
   'chat: long histories (windowing, scroll anchor)': ['src/elements/chat/list-window.ts', 'src/elements/chat/list-scroll.ts', 'src/elements/chat/scroll-anchor.ts'],
   'chat: read receipts and the unread divider': ['src/elements/chat/reads.ts'],
   'chat: links and mentions in message text': ['src/elements/chat/message-text.ts'],

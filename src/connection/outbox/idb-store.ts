@@ -1,31 +1,33 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { OutboxEntry } from './store.js';
-import type { OutboxStore } from './store.js';
+import type { OutboxEntry, OutboxStore } from './store.js';
 
 /**
  * The outbox's rows in IndexedDB, so they survive a reload; one tab of an origin replays a
  * scope at a time (a Web Lock, `ifAvailable`), and the others hear of each change over a
  * BroadcastChannel.
+ *
+ * Straight on the IndexedDB API rather than through the `idb` wrapper: these seven calls need
+ * only a request turned into a promise, and the wrapper cost 1,187 B gzip, 3 % of the kit
+ * (`npm run bench -- size`).
  */
-
-interface OutboxDb extends DBSchema {
-  writes: {
-    key: number;
-    value: Omit<OutboxEntry, 'seq'> & { seq?: number };
-    indexes: { key: string; scope: string };
-  };
-}
 
 const DB_NAME = 'flock-outbox';
 const STORE = 'writes';
 
+/** A request's result, or its error. Awaiting it keeps its transaction alive, as microtasks run before it commits. */
+function done<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
 export class IdbStore implements OutboxStore {
-  readonly #db: IDBPDatabase<OutboxDb>;
+  readonly #db: IDBDatabase;
   readonly #channel: BroadcastChannel | undefined;
   readonly #lockName: string;
 
   private constructor(
-    db: IDBPDatabase<OutboxDb>,
+    db: IDBDatabase,
     readonly scope: string,
   ) {
     this.#db = db;
@@ -35,44 +37,47 @@ export class IdbStore implements OutboxStore {
 
   /** Opens (or creates) the database; `dbName` lets tests keep theirs apart. */
   static async open(scope: string, dbName: string = DB_NAME): Promise<IdbStore> {
-    const db = await openDB<OutboxDb>(dbName, 1, {
-      upgrade(database) {
-        const store = database.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
-        store.createIndex('key', 'key', { unique: true });
-        store.createIndex('scope', 'scope');
-      },
-    });
-    return new IdbStore(db, scope);
+    const request = indexedDB.open(dbName, 1);
+    request.onupgradeneeded = () => {
+      const store = request.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
+      store.createIndex('key', 'key', { unique: true });
+      store.createIndex('scope', 'scope');
+    };
+    return new IdbStore(await done(request), scope);
   }
 
   async list(): Promise<OutboxEntry[]> {
-    const rows = await this.#db.getAllFromIndex(STORE, 'scope', this.scope);
-    return (rows as OutboxEntry[]).sort((a, b) => a.seq - b.seq);
+    const rows = (await done(this.#store('readonly').index('scope').getAll(this.scope))) as OutboxEntry[];
+    return rows.sort((a, b) => a.seq - b.seq);
   }
 
-  async byKey(key: string): Promise<OutboxEntry | undefined> {
-    return (await this.#db.getFromIndex(STORE, 'key', key)) as OutboxEntry | undefined;
+  byKey(key: string): Promise<OutboxEntry | undefined> {
+    return done(this.#store('readonly').index('key').get(key));
   }
 
   async has(seq: number): Promise<boolean> {
-    return (await this.#db.get(STORE, seq)) !== undefined;
+    return (await done(this.#store('readonly').count(seq))) > 0;
   }
 
   async add(value: Omit<OutboxEntry, 'seq'>): Promise<OutboxEntry> {
     // One transaction: two tabs queuing the same key keep one entry.
-    const tx = this.#db.transaction(STORE, 'readwrite');
-    const existing = await tx.store.index('key').get(value.key);
-    const entry = existing ? (existing as OutboxEntry) : { ...value, seq: await tx.store.add(value) };
-    await tx.done;
+    const [store, committed] = this.#writing();
+    const existing = (await done(store.index('key').get(value.key))) as OutboxEntry | undefined;
+    const entry = existing ?? { ...value, seq: (await done(store.add(value))) as number };
+    await committed;
     return entry;
   }
 
-  async put(entry: OutboxEntry): Promise<void> {
-    await this.#db.put(STORE, entry);
+  put(entry: OutboxEntry): Promise<void> {
+    const [store, committed] = this.#writing();
+    store.put(entry);
+    return committed;
   }
 
-  async delete(seq: number): Promise<void> {
-    await this.#db.delete(STORE, seq);
+  delete(seq: number): Promise<void> {
+    const [store, committed] = this.#writing();
+    store.delete(seq);
+    return committed;
   }
 
   async exclusive<T>(task: () => Promise<T>): Promise<T | undefined> {
@@ -91,5 +96,22 @@ export class IdbStore implements OutboxStore {
   close(): void {
     this.#channel?.close();
     this.#db.close();
+  }
+
+  #store(mode: IDBTransactionMode): IDBObjectStore {
+    return this.#db.transaction(STORE, mode).objectStore(STORE);
+  }
+
+  /** A read-write store and its transaction's commit: a write counts once it is on disk, as the wrapper's `tx.done` did. */
+  #writing(): [IDBObjectStore, Promise<void>] {
+    const store = this.#store('readwrite');
+    const tx = store.transaction;
+    return [
+      store,
+      new Promise((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = tx.onabort = () => reject(tx.error);
+      }),
+    ];
   }
 }

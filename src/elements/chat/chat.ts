@@ -1,3 +1,8 @@
+// Over 300 lines on purpose: this is <flock-chat>'s public surface (the JSDoc the custom elements
+// manifest is generated from: 33 parts, 3 events, its properties and methods) and the glue between
+// its helpers, which each have a file: history and drafts (chat-controller.ts), scrolling
+// (list-scroll.ts), the composer, receipts, typing, rows (message-view.ts) and the keyboard map of
+// the log below. Splitting the glue would pass the element's private state between files.
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
