@@ -8,7 +8,7 @@ import { Session } from './session.js';
 import { STATUS, qualityOf } from './status.js';
 import { ChannelSession } from './supabase/channel-session.js';
 import { Timers } from './timers.js';
-import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite, WriteRequest, WriteResult } from './types.js';
+import type { ConnectionState, FlockUser, FlockUserInput, QueuedWrite } from './types.js';
 import { WriteQueue } from './outbox/write-queue.js';
 import { sendWrite } from './supabase/rest.js';
 
@@ -62,7 +62,8 @@ export class Connection extends EventTarget {
   #outboxEntries: readonly QueuedWrite[] = [];
   readonly #cleanups: (() => void)[] = [];
   #disposed = false;
-  readonly #queue: WriteQueue;
+  /** Writes through the outbox (see `WriteQueue`), for every room on this connection. */
+  readonly queue: WriteQueue;
   #personal: ChannelSession | undefined;
 
   constructor(options: ConnectionOptions) {
@@ -73,7 +74,7 @@ export class Connection extends EventTarget {
     this.url = options.url;
     this.key = options.key;
     this.#timers = options.timers ?? new Timers();
-    this.#queue = new WriteQueue((write) => sendWrite(this.client, write), () => this.outbox(), this.#timers, () => this.#link.state.status === STATUS.connected);
+    this.queue = new WriteQueue((write) => sendWrite(this.client, write), () => this.outbox(), this.#timers, () => this.#link.state.status === STATUS.connected);
     const client = this.client;
     this.#session = new Session({
       owned: this.owned,
@@ -93,7 +94,7 @@ export class Connection extends EventTarget {
       connected: () => {
         // Back online: a visitor may now sign in, and the outbox goes out.
         if (this.owned && this.#session.user?.kind === 'visitor') void this.#session.refresh().catch(() => undefined);
-        void this.#queue.flush().catch(() => undefined);
+        void this.queue.flush().catch(() => undefined);
       },
     });
     this.#cleanups.push(() => this.#link.close());
@@ -171,18 +172,6 @@ export class Connection extends EventTarget {
     return this.#outboxPromise;
   }
 
-  /** Writes through the outbox (see `WriteQueue`). */
-  write(request: WriteRequest): Promise<WriteResult> {
-    return this.#queue.write(request);
-  }
-
-  retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.#queue.retry(key);
-  }
-
-  discardWrite(key: string): Promise<void> {
-    return this.#queue.discard(key);
-  }
 
   /**
    * The current user's own channel (`flock-user:<id>`), for changes meant for them alone
@@ -241,7 +230,7 @@ export class Connection extends EventTarget {
       this.#outboxPromise = undefined;
       void previous.then((outbox) => outbox.close()).catch(() => undefined);
       void this.outbox()
-        .then(() => this.#queue.flush())
+        .then(() => this.queue.flush())
         .catch(() => undefined);
     } else if (idChanged) {
       // Writes queued by an earlier page load show (and count) before the network returns.

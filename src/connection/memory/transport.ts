@@ -15,8 +15,6 @@ import type {
   RowsResult,
   RowSubscription,
   Write,
-  WriteRequest,
-  WriteResult,
 } from '../types.js';
 import type { PresenceMeta } from '../wire.js';
 import type { MemoryServer, NetworkMember, RawPresence } from './network.js';
@@ -43,7 +41,7 @@ export class MemoryTransport extends EventTarget implements RoomTransport, RoomL
   readonly #early: RawPresence[] = [];
   readonly #bindings = new Set<{ binding: RowSubscription; listener: (change: RowChange) => void }>();
   readonly #outbox: Promise<Outbox>;
-  readonly #queue: WriteQueue;
+  readonly queue: WriteQueue;
   #writes: readonly QueuedWrite[] = [];
   #closed = false;
 
@@ -80,7 +78,7 @@ export class MemoryTransport extends EventTarget implements RoomTransport, RoomL
       });
       return outbox;
     });
-    this.#queue = new WriteQueue((write) => this.#send(write), () => this.#outbox, this.timers, () => this.#connected);
+    this.queue = new WriteQueue((write) => this.#send(write), () => this.#outbox, this.timers, () => this.#connected);
     // On the network from the start, as a subscribed socket is: what arrives before the join
     // (peers' presence) waits for it, and changes flow at once.
     network.enter(this);
@@ -164,18 +162,6 @@ export class MemoryTransport extends EventTarget implements RoomTransport, RoomL
     return this.#network.query(query);
   }
 
-  write(request: WriteRequest): Promise<WriteResult> {
-    return this.#queue.write(request);
-  }
-
-  retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.#queue.retry(key);
-  }
-
-  discardWrite(key: string): Promise<void> {
-    return this.#queue.discard(key);
-  }
-
   noteDropped(count: number): void {
     this.#state = { ...this.#state, dropped: this.#state.dropped + count };
     this.#emit('status');
@@ -203,7 +189,7 @@ export class MemoryTransport extends EventTarget implements RoomTransport, RoomL
       this.#state.lastConnectedAt = Date.now();
       if (this.#everConnected) this.#emit('resync');
       this.#everConnected = true;
-      void this.#queue.flush();
+      void this.queue.flush();
     }
     this.#emit('status');
   }

@@ -125,15 +125,15 @@ export class TransportRoom<T extends RoomTransport = RoomTransport> extends Even
   }
 
   write(request: WriteRequest): Promise<WriteResult> {
-    return this.transport.link.write(request);
+    return this.transport.link.queue.write(request);
   }
 
   retryWrite(key: string): Promise<WriteResult | undefined> {
-    return this.transport.link.retryWrite(key);
+    return this.transport.link.queue.retry(key);
   }
 
   discardWrite(key: string): Promise<void> {
-    return this.transport.link.discardWrite(key);
+    return this.transport.link.queue.discard(key);
   }
 
   retryNow(): void {

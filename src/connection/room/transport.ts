@@ -1,3 +1,4 @@
+import type { WriteQueue } from '../outbox/write-queue.js';
 import type { Timers } from '../timers.js';
 import type {
   ChangeScope,
@@ -9,8 +10,6 @@ import type {
   RowQuery,
   RowsResult,
   RowSubscription,
-  WriteRequest,
-  WriteResult,
 } from '../types.js';
 import type { PresenceMeta } from '../wire.js';
 
@@ -27,9 +26,8 @@ export interface RoomLink extends EventTarget {
   readonly writes: readonly QueuedWrite[];
   /** Resolves the identity (cached). */
   ready(): Promise<FlockUser>;
-  write(request: WriteRequest): Promise<WriteResult>;
-  retryWrite(key: string): Promise<WriteResult | undefined>;
-  discardWrite(key: string): Promise<void>;
+  /** The one WriteQueue over the outbox: every write of every room on this connection. */
+  readonly queue: WriteQueue;
   /** Counts malformed messages from peers (shown as `dropped`). */
   noteDropped(count: number): void;
   retryNow(): void;
